@@ -1,0 +1,42 @@
+# One task file, mirrored by CI (.ci/run calls `make test`).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+.PHONY: help setup worker dev test lint fmt native-test e2e dry-run bench
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## Install the toolchain and npm packages (idempotent)
+	@mkdir -p target
+	@scripts/setup.sh
+
+worker: setup ## Build the Worker to edge/build/
+	@scripts/build-worker.sh
+
+dev: worker ## Run the mock POPBiLL and the Worker locally, wired together (Ctrl-C stops both)
+	@cargo build --quiet --release -p mock-server
+	@scripts/dev.sh
+
+fmt: ## Format the code
+	cargo fmt --all
+
+lint: ## rustfmt check and clippy (-D warnings) on all native targets
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+native-test: ## Every native test (core, client, mock)
+	@scripts/count-tests.sh cargo test --workspace --exclude e2e --locked
+
+dry-run: worker ## Check the deployable bundle and config (wrangler deploy --dry-run)
+	@scripts/dry-run.sh
+
+e2e: worker ## End-to-end: the mock and the real Worker in workerd
+	@scripts/count-tests.sh cargo test -p e2e --locked -- --test-threads=2
+
+test: setup lint native-test dry-run e2e ## Everything CI runs
+	@echo "make test: all passed"

@@ -1,0 +1,3 @@
+//! Pure logic of the Worker.
+
+pub mod health;
