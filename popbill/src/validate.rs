@@ -225,14 +225,14 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
         &TRADE_USAGES,
         &mut out,
     );
-    if let Some(opt) = present(&c.trade_opt) {
-        if !TRADE_OPTS.contains(&opt) {
-            out.push(Violation::new(
-                "tradeOpt",
-                codes::TRADE_OPT_INVALID,
-                "invalid_value",
-            ));
-        }
+    if let Some(opt) = present(&c.trade_opt)
+        && !TRADE_OPTS.contains(&opt)
+    {
+        out.push(Violation::new(
+            "tradeOpt",
+            codes::TRADE_OPT_INVALID,
+            "invalid_value",
+        ));
     }
     one_of(
         &c.taxation_type,
@@ -261,32 +261,33 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
         codes::TOTAL_AMOUNT_NEGATIVE,
         &mut out,
     );
-    if let (Some(s), Some(t)) = (supply, tax) {
-        if t > s {
-            out.push(Violation::new(
-                "tax",
-                codes::TAX_OVER_SUPPLY_COST,
-                "out_of_range",
-            ));
-        }
+    if let (Some(s), Some(t)) = (supply, tax)
+        && t > s
+    {
+        out.push(Violation::new(
+            "tax",
+            codes::TAX_OVER_SUPPLY_COST,
+            "out_of_range",
+        ));
     }
-    if let Some(t) = tax {
-        if present(&c.taxation_type) == Some("비과세") && t.get() != 0 {
-            out.push(Violation::new(
-                "tax",
-                codes::TAX_EXEMPT_WITH_TAX,
-                "not_allowed",
-            ));
-        }
+    if let Some(t) = tax
+        && present(&c.taxation_type) == Some("비과세")
+        && t.get() != 0
+    {
+        out.push(Violation::new(
+            "tax",
+            codes::TAX_EXEMPT_WITH_TAX,
+            "not_allowed",
+        ));
     }
-    if let (Some(s), Some(t), Some(f), Some(tot)) = (supply, tax, fee, total) {
-        if s.get() + t.get() + f.get() != tot.get() {
-            out.push(Violation::new(
-                "totalAmount",
-                codes::AMOUNT_SUM_MISMATCH,
-                "sum_mismatch",
-            ));
-        }
+    if let (Some(s), Some(t), Some(f), Some(tot)) = (supply, tax, fee, total)
+        && s.get() + t.get() + f.get() != tot.get()
+    {
+        out.push(Violation::new(
+            "totalAmount",
+            codes::AMOUNT_SUM_MISMATCH,
+            "sum_mismatch",
+        ));
     }
 
     match present(&c.franchise_corp_num) {
@@ -309,14 +310,14 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
             Ok(_) => {}
         },
     }
-    if let Some(id) = present(&c.franchise_tax_reg_id) {
-        if id.len() != 4 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            out.push(Violation::new(
-                "franchiseTaxRegID",
-                codes::TAX_REG_ID_INVALID,
-                "invalid_format",
-            ));
-        }
+    if let Some(id) = present(&c.franchise_tax_reg_id)
+        && (id.len() != 4 || !id.bytes().all(|b| b.is_ascii_digit()))
+    {
+        out.push(Violation::new(
+            "franchiseTaxRegID",
+            codes::TAX_REG_ID_INVALID,
+            "invalid_format",
+        ));
     }
 
     match present(&c.identity_num) {
