@@ -15,19 +15,9 @@ die() { printf 'build-worker: error: %s\n' "$*" >&2; exit 1; }
 export WASM_BINDGEN_BIN="$CARGO_BIN/wasm-bindgen"
 export ESBUILD_BIN="$root/node_modules/.bin/esbuild"
 export WASM_OPT_BIN="$root/node_modules/.bin/wasm-opt"
-# Native and wasm builds use different compilers; keep their artifacts apart.
-export CARGO_TARGET_DIR="$root/target/wasm"
-
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  export PATH="$CARGO_BIN:$PATH"
-else
-  [ -x /usr/bin/cargo ] || die "no wasm32 toolchain; run: make setup"
-  # Debian's rustc-web has LLVM's wasm32 backend but no prebuilt std: build it from source.
-  export PATH="/usr/bin:$CARGO_BIN:$PATH"
-  export RUSTC_BOOTSTRAP=1
-  export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16
-fi
+# The wasm32 toolchain (rustup target, or Debian rustc-web + build-std); own target dir.
+# shellcheck source=scripts/wasm-env.sh
+source scripts/wasm-env.sh
 
 cd edge
 worker-build --release
