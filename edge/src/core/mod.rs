@@ -1,3 +1,17 @@
-//! Pure logic of the Worker.
+//! Pure logic of the Worker: no `worker` crate, no clock, no IO beyond the ports in `kv` and
+//! `upstream`. Everything here builds and tests natively.
 
+pub mod api;
+pub mod facts;
 pub mod health;
+pub mod intake;
+pub mod keys;
+pub mod kv;
+pub mod reconcile;
+pub mod secret;
+pub mod service;
+pub mod status;
+pub mod store;
+pub mod submission;
+pub mod upstream;
+pub mod webhook;

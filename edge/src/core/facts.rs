@@ -1,0 +1,235 @@
+//! Facts about a receipt as POPBiLL reports them, from any source (webhook or poll).
+//!
+//! Facts are immutable: POPBiLL never changes an issuance result, and 304/305 are final. So each
+//! is written once; a second report of the same fact (a duplicate webhook, a poll after a webhook)
+//! is recognised and not written again.
+
+use popbill::wire::{BulkIssueResult, CashbillInfo, WebhookEvent};
+use serde::{Deserialize, Serialize};
+
+/// Where a fact came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Webhook,
+    Poll,
+}
+
+/// The issuance result of one receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueFact {
+    /// 1 = issued; negative = POPBiLL's error code.
+    pub code: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(
+        rename = "confirmNum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confirm_num: Option<String>,
+    #[serde(rename = "issueDT", default, skip_serializing_if = "Option::is_none")]
+    pub issue_dt: Option<String>,
+    pub source: Source,
+    /// `Pb-Webhook-MID` of the event that carried it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mid: Option<String>,
+}
+
+/// The NTS filing result of one receipt: 304 filed or 305 failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingFact {
+    #[serde(rename = "stateCode")]
+    pub state_code: i64,
+    #[serde(
+        rename = "ntsResultCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nts_result_code: Option<String>,
+    #[serde(
+        rename = "ntsResultMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nts_result_message: Option<String>,
+    #[serde(rename = "ntsSendDT", default, skip_serializing_if = "Option::is_none")]
+    pub nts_send_dt: Option<String>,
+    #[serde(
+        rename = "ntsResultDT",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nts_result_dt: Option<String>,
+    #[serde(
+        rename = "confirmNum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confirm_num: Option<String>,
+    #[serde(rename = "issueDT", default, skip_serializing_if = "Option::is_none")]
+    pub issue_dt: Option<String>,
+    pub source: Source,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mid: Option<String>,
+}
+
+pub const STATE_ISSUED: i64 = 300;
+pub const STATE_FILED: i64 = 304;
+pub const STATE_FILING_FAILED: i64 = 305;
+
+/// KV metadata is limited to 1024 bytes; text is cut (at a char boundary) to stay well under it.
+const MAX_TEXT_BYTES: usize = 240;
+const MAX_FIELD_BYTES: usize = 40;
+
+fn cut(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+fn short(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(|s| cut(s, MAX_TEXT_BYTES))
+}
+
+fn clean(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(|s| cut(s, MAX_FIELD_BYTES))
+}
+
+impl IssueFact {
+    pub fn from_bulk_result(r: &BulkIssueResult) -> Option<Self> {
+        Some(IssueFact {
+            code: r.code?,
+            message: short(r.message.as_deref()),
+            confirm_num: clean(r.confirm_num.as_deref()),
+            issue_dt: clean(r.issued_at()),
+            source: Source::Poll,
+            mid: None,
+        })
+    }
+
+    /// From a BULKRESULT event (`code`) or an Issue event (`stateCode` 300).
+    pub fn from_event(e: &WebhookEvent, mid: Option<&str>) -> Option<Self> {
+        let code = match (e.code, e.state_code) {
+            (Some(code), _) => code,
+            (None, Some(STATE_ISSUED)) => popbill::codes::OK,
+            _ => return None,
+        };
+        Some(IssueFact {
+            code,
+            message: short(e.message.as_deref()),
+            confirm_num: clean(e.confirm_num.as_deref()),
+            issue_dt: clean(e.issued_at()),
+            source: Source::Webhook,
+            mid: clean(mid),
+        })
+    }
+
+    pub fn issued(&self) -> bool {
+        self.code == popbill::codes::OK
+    }
+}
+
+impl FilingFact {
+    /// From an NTS event; `None` unless it carries a final state (304/305).
+    pub fn from_event(e: &WebhookEvent, mid: Option<&str>) -> Option<Self> {
+        let state_code = e.state_code.filter(|c| is_final_filing(*c))?;
+        Some(FilingFact {
+            state_code,
+            nts_result_code: clean(e.ntsresult_code.as_deref()),
+            nts_result_message: short(e.ntsresult_message.as_deref()),
+            nts_send_dt: clean(e.ntssend_dt.as_deref()),
+            nts_result_dt: clean(e.ntsresult_dt.as_deref()),
+            confirm_num: clean(e.confirm_num.as_deref()),
+            issue_dt: clean(e.issued_at()),
+            source: Source::Webhook,
+            mid: clean(mid),
+        })
+    }
+
+    /// From GetInfo/GetInfos; `None` unless the receipt has a final filing state.
+    pub fn from_info(i: &CashbillInfo) -> Option<Self> {
+        let state_code = i.state_code.filter(|c| is_final_filing(*c))?;
+        Some(FilingFact {
+            state_code,
+            nts_result_code: clean(i.ntsresult_code.as_deref()),
+            nts_result_message: short(i.ntsresult_message.as_deref()),
+            nts_send_dt: clean(i.ntssend_dt.as_deref()),
+            nts_result_dt: clean(i.ntsresult_dt.as_deref()),
+            confirm_num: clean(i.confirm_num.as_deref()),
+            issue_dt: clean(i.issue_dt.as_deref()),
+            source: Source::Poll,
+            mid: None,
+        })
+    }
+}
+
+pub fn is_final_filing(state_code: i64) -> bool {
+    matches!(state_code, STATE_FILED | STATE_FILING_FAILED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_issue_event_without_code_means_issued() {
+        let e = WebhookEvent {
+            state_code: Some(300),
+            confirm_num: Some("TB0000009".into()),
+            ..Default::default()
+        };
+        let f = IssueFact::from_event(&e, Some("mid-1")).unwrap();
+        assert!(f.issued());
+        assert_eq!(f.mid.as_deref(), Some("mid-1"));
+    }
+
+    #[test]
+    fn only_final_filing_states_are_facts() {
+        let e = WebhookEvent {
+            state_code: Some(300),
+            ..Default::default()
+        };
+        assert_eq!(FilingFact::from_event(&e, None), None);
+        let e = WebhookEvent {
+            state_code: Some(305),
+            ntsresult_code: Some("TS1".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            FilingFact::from_event(&e, None)
+                .unwrap()
+                .nts_result_code
+                .as_deref(),
+            Some("TS1")
+        );
+    }
+
+    #[test]
+    fn a_fact_stays_under_the_kv_metadata_limit() {
+        let long = "가".repeat(5000);
+        let e = WebhookEvent {
+            code: Some(-14001031),
+            message: Some(long.clone()),
+            confirm_num: Some(long.clone()),
+            issue_dt: Some(long.clone()),
+            ..Default::default()
+        };
+        let f = IssueFact::from_event(&e, Some(&long)).unwrap();
+        assert!(serde_json::to_vec(&f).unwrap().len() < 1024);
+        let e = WebhookEvent {
+            state_code: Some(305),
+            ntsresult_message: Some(long.clone()),
+            ntsresult_code: Some(long.clone()),
+            ntssend_dt: Some(long.clone()),
+            ntsresult_dt: Some(long.clone()),
+            confirm_num: Some(long.clone()),
+            issue_dt: Some(long.clone()),
+            ..Default::default()
+        };
+        let f = FilingFact::from_event(&e, Some(&long)).unwrap();
+        assert!(serde_json::to_vec(&f).unwrap().len() < 1024);
+    }
+}

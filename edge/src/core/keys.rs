@@ -1,0 +1,98 @@
+//! The KV schema. Every key has one writer pattern that suits KV's limits:
+//!
+//! | key                               | value                         | written                          |
+//! |-----------------------------------|-------------------------------|----------------------------------|
+//! | `sub:{submitID}`                  | [`Submission`] JSON           | at intake; once more when POPBiLL answers |
+//! | `open:{submitID}`                 | `1`, metadata `{corpNum, createdMs}` | at intake; deleted when every receipt is final |
+//! | `rcpt:{corpNum}:{mgtKey}`         | `{submitID}`                  | once, at intake                  |
+//! | `fact:{submitID}:{mgtKey}:issue`  | [`IssueFact`] (also metadata) | once: the issuance result        |
+//! | `fact:{submitID}:{mgtKey}:nts`    | [`FilingFact`] (also metadata)| once: the filing result (304/305)|
+//! | `evt:{mid}`                       | raw webhook body              | once per unmatched / unknown event |
+//!
+//! Facts that arrive separately (issuance, filing) live under separate write-once keys, so
+//! concurrent webhooks and polls never read-modify-write a shared key; a submission's whole state
+//! is one `get` plus one `list` of `fact:{submitID}:` (metadata carries each fact).
+//!
+//! [`Submission`]: crate::core::submission::Submission
+//! [`IssueFact`]: crate::core::facts::IssueFact
+//! [`FilingFact`]: crate::core::facts::FilingFact
+
+pub fn submission(submit_id: &str) -> String {
+    format!("sub:{submit_id}")
+}
+
+pub const OPEN_PREFIX: &str = "open:";
+
+pub fn open(submit_id: &str) -> String {
+    format!("{OPEN_PREFIX}{submit_id}")
+}
+
+/// The submitID of an `open:` key.
+pub fn open_submit_id(key: &str) -> Option<&str> {
+    key.strip_prefix(OPEN_PREFIX)
+}
+
+pub fn receipt(corp_num: &str, mgt_key: &str) -> String {
+    format!("rcpt:{corp_num}:{mgt_key}")
+}
+
+/// Prefix listing every fact of a submission.
+pub fn facts_of_submission(submit_id: &str) -> String {
+    format!("fact:{submit_id}:")
+}
+
+/// Prefix listing every fact of one receipt. `:` is outside the mgtKey charset, so `A:` never
+/// matches `AB:`.
+pub fn facts_of_receipt(submit_id: &str, mgt_key: &str) -> String {
+    format!("fact:{submit_id}:{mgt_key}:")
+}
+
+pub fn issue_fact(submit_id: &str, mgt_key: &str) -> String {
+    format!("fact:{submit_id}:{mgt_key}:issue")
+}
+
+pub fn filing_fact(submit_id: &str, mgt_key: &str) -> String {
+    format!("fact:{submit_id}:{mgt_key}:nts")
+}
+
+/// Which receipt and which kind a fact key names.
+pub fn parse_fact(key: &str) -> Option<(&str, FactKind)> {
+    let rest = key.strip_prefix("fact:")?;
+    let (_submit, rest) = rest.split_once(':')?;
+    let (mgt_key, kind) = rest.rsplit_once(':')?;
+    let kind = match kind {
+        "issue" => FactKind::Issue,
+        "nts" => FactKind::Filing,
+        _ => return None,
+    };
+    Some((mgt_key, kind))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactKind {
+    Issue,
+    Filing,
+}
+
+pub fn event(mid: &str) -> String {
+    format!("evt:{mid}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fact_keys_parse_back_to_their_receipt() {
+        assert_eq!(
+            parse_fact(&issue_fact("S-1", "K_1")),
+            Some(("K_1", FactKind::Issue))
+        );
+        assert_eq!(
+            parse_fact(&filing_fact("S-1", "K-2")),
+            Some(("K-2", FactKind::Filing))
+        );
+        assert_eq!(parse_fact("fact:S:K:other"), None);
+        assert_eq!(parse_fact("sub:S"), None);
+    }
+}

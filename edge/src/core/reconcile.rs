@@ -1,0 +1,189 @@
+//! Reconcile planning: given what is on record and the time, what must be asked of POPBiLL so
+//! that every receipt reaches a final state even if no webhook ever arrives. Pure.
+
+use std::collections::BTreeMap;
+
+use popbill::{KstDateTime, MgtKey};
+
+use super::status::{ReceiptFacts, derive_status};
+use super::submission::{Phase, Submission};
+
+/// How long a submission may sit in `Sending` before reconcile treats its send as lost or
+/// ambiguous and asks GetBulkResult (the request path itself finishes well within this).
+pub const SEND_GRACE_MS: i64 = 30_000;
+
+/// The documented polling cadence for GetBulkResult is 2–5 s; the post-submit poller waits this.
+pub const POLL_INTERVAL_MS: u64 = 3_000;
+
+/// What to do for one open submission.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// The send is unresolved: ask GetBulkResult, then send only if POPBiLL does not have it.
+    pub resolve_send: bool,
+    /// Some receipts have no issuance result: ask GetBulkResult.
+    pub poll_bulk: bool,
+    /// Issued receipts whose filing result is due and unknown: ask GetInfos.
+    pub filing_due: Vec<MgtKey>,
+    /// Every receipt is final: stop tracking the submission.
+    pub close: bool,
+}
+
+/// 11:00 KST on the day after issuance: when POPBiLL publishes the NTS filing result.
+pub fn filing_due_at(issued: KstDateTime) -> KstDateTime {
+    issued.date().next_day().at(11, 0, 0)
+}
+
+pub fn plan(sub: &Submission, facts: &BTreeMap<String, ReceiptFacts>, now: KstDateTime) -> Plan {
+    let created = KstDateTime::from_unix_millis(sub.created_ms);
+    match sub.phase {
+        Phase::Rejected => Plan {
+            close: true,
+            ..Plan::default()
+        },
+        Phase::Sending => Plan {
+            resolve_send: now.unix_millis() - sub.created_ms >= SEND_GRACE_MS,
+            ..Plan::default()
+        },
+        Phase::Accepted => {
+            let empty = ReceiptFacts::default();
+            let mut plan = Plan {
+                close: true,
+                ..Plan::default()
+            };
+            for key in sub.mgt_keys() {
+                let f = facts.get(key).unwrap_or(&empty);
+                if !derive_status(f, sub.phase).is_final() {
+                    plan.close = false;
+                }
+                if f.issue.is_none() && f.filing.is_none() {
+                    plan.poll_bulk = true;
+                }
+                let issued_ok = f.issue.as_ref().is_some_and(|i| i.issued());
+                if issued_ok && f.filing.is_none() {
+                    let issued_at = f
+                        .issue
+                        .as_ref()
+                        .and_then(|i| i.issue_dt.as_deref())
+                        .and_then(|dt| KstDateTime::parse(dt).ok())
+                        .unwrap_or(created);
+                    if now >= filing_due_at(issued_at)
+                        && let Ok(k) = MgtKey::parse(key)
+                    {
+                        plan.filing_due.push(k);
+                    }
+                }
+            }
+            plan
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::facts::{FilingFact, IssueFact, Source};
+    use popbill::wire::Cashbill;
+
+    fn t(s: &str) -> KstDateTime {
+        KstDateTime::parse(s).unwrap()
+    }
+
+    fn sub(phase: Phase, keys: &[&str]) -> Submission {
+        Submission {
+            submit_id: "S1".into(),
+            corp_num: "1234567890".into(),
+            content_hash: String::new(),
+            created_ms: t("20250711100000").unix_millis(),
+            phase,
+            receipt_id: None,
+            rejection: None,
+            cashbills: keys
+                .iter()
+                .map(|k| Cashbill {
+                    mgt_key: Some((*k).into()),
+                    ..Default::default()
+                })
+                .collect(),
+        }
+    }
+
+    fn issued(code: i64, dt: &str) -> ReceiptFacts {
+        ReceiptFacts {
+            issue: Some(IssueFact {
+                code,
+                message: None,
+                confirm_num: None,
+                issue_dt: Some(dt.into()),
+                source: Source::Webhook,
+                mid: None,
+            }),
+            filing: None,
+        }
+    }
+
+    fn filed(mut f: ReceiptFacts, state: i64) -> ReceiptFacts {
+        f.filing = Some(FilingFact {
+            state_code: state,
+            nts_result_code: None,
+            nts_result_message: None,
+            nts_send_dt: None,
+            nts_result_dt: None,
+            confirm_num: None,
+            issue_dt: None,
+            source: Source::Poll,
+            mid: None,
+        });
+        f
+    }
+
+    #[test]
+    fn filing_results_are_due_at_eleven_the_next_day() {
+        assert_eq!(filing_due_at(t("20250711235959")), t("20250712110000"));
+        assert_eq!(filing_due_at(t("20250731000000")), t("20250801110000"));
+    }
+
+    #[test]
+    fn an_unresolved_send_is_checked_only_after_the_grace_period() {
+        let s = sub(Phase::Sending, &["K1"]);
+        assert!(!plan(&s, &BTreeMap::new(), t("20250711100010")).resolve_send);
+        assert!(plan(&s, &BTreeMap::new(), t("20250711100030")).resolve_send);
+    }
+
+    #[test]
+    fn missing_issuance_results_are_polled_and_filings_asked_when_due() {
+        let s = sub(Phase::Accepted, &["K1", "K2", "K3"]);
+        let mut facts = BTreeMap::new();
+        facts.insert("K1".to_string(), issued(1, "20250711100005"));
+        facts.insert("K2".to_string(), issued(-14001031, "20250711100005"));
+        let before = plan(&s, &facts, t("20250712105959"));
+        assert!(before.poll_bulk, "K3 has no issuance result");
+        assert!(before.filing_due.is_empty(), "not 11:00 yet");
+        assert!(!before.close);
+        let after = plan(&s, &facts, t("20250712110000"));
+        assert_eq!(after.filing_due, vec![MgtKey::parse("K1").unwrap()]);
+    }
+
+    #[test]
+    fn a_submission_closes_when_every_receipt_is_final() {
+        let s = sub(Phase::Accepted, &["K1", "K2"]);
+        let mut facts = BTreeMap::new();
+        facts.insert("K1".to_string(), filed(issued(1, "20250711100005"), 304));
+        facts.insert("K2".to_string(), issued(-1, "20250711100005"));
+        let p = plan(&s, &facts, t("20250720000000"));
+        assert_eq!(
+            p,
+            Plan {
+                close: true,
+                ..Plan::default()
+            }
+        );
+        assert!(
+            plan(
+                &sub(Phase::Rejected, &["K1"]),
+                &BTreeMap::new(),
+                t("20250711100000")
+            )
+            .close
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! `GET /v1/submissions/{submitID}` and `GET /v1/cashbills/{mgtKey}`. Reads tolerate stale KV:
+//! what they show is never ahead of the truth and catches up within KV's propagation delay.
+
+use popbill::{CorpNum, MgtKey, SubmitId};
+
+use super::Service;
+use crate::core::api::ApiError;
+use crate::core::kv::Kv;
+use crate::core::status::{ReceiptView, SubmissionView, receipt_view, submission_view};
+use crate::core::upstream::Upstream;
+
+impl<K: Kv, U: Upstream> Service<'_, K, U> {
+    pub async fn submission(&self, submit_id: &str) -> Result<SubmissionView, ApiError> {
+        let id = SubmitId::parse(submit_id).map_err(|_| ApiError::not_found("submission"))?;
+        let store = self.store();
+        let sub = store
+            .submission(id.as_str())
+            .await?
+            .ok_or_else(|| ApiError::not_found("submission"))?;
+        let facts = store.facts(&sub.submit_id).await?;
+        Ok(submission_view(&sub, &facts))
+    }
+
+    /// One receipt; `corp_num` defaults to the Worker's member CorpNum.
+    pub async fn cashbill(
+        &self,
+        corp_num: Option<&str>,
+        mgt_key: &str,
+    ) -> Result<ReceiptView, ApiError> {
+        let corp = match corp_num {
+            Some(c) => CorpNum::parse(c)
+                .map_err(|_| ApiError::new(400, "invalid_corp_num", "corpNum must be 10 digits"))?,
+            None => self.settings.default_corp.clone(),
+        };
+        let key = MgtKey::parse(mgt_key).map_err(|_| ApiError::not_found("cashbill"))?;
+        let store = self.store();
+        let owner = store
+            .receipt_owner(corp.as_str(), key.as_str())
+            .await?
+            .ok_or_else(|| ApiError::not_found("cashbill"))?;
+        let sub = store
+            .submission(&owner)
+            .await?
+            .ok_or_else(|| ApiError::not_found("cashbill"))?;
+        let cashbill = sub
+            .cashbills
+            .iter()
+            .find(|c| c.mgt_key.as_deref() == Some(key.as_str()))
+            .ok_or_else(|| ApiError::not_found("cashbill"))?;
+        let facts = store.receipt_facts(&sub.submit_id, key.as_str()).await?;
+        Ok(receipt_view(&sub, cashbill, &facts))
+    }
+}

@@ -1,0 +1,158 @@
+//! `POST /v1/submissions`: validate everything, store, then send.
+
+use std::collections::BTreeMap;
+
+use futures::future::join_all;
+use popbill::KstDateTime;
+
+use super::Service;
+use super::send::SendOutcome;
+use crate::core::api::{ApiError, Detail};
+use crate::core::intake::{generate_submit_id, parse_submit};
+use crate::core::kv::Kv;
+use crate::core::status::{SubmissionView, submission_view};
+use crate::core::submission::{Phase, Submission, content_hash};
+use crate::core::upstream::{Upstream, UpstreamErrorKind};
+
+/// The answer to a submission: HTTP status and the submission as it now stands.
+#[derive(Debug)]
+pub struct Submitted {
+    /// 202 newly accepted (or pending), 200 the same submission sent again.
+    pub status: u16,
+    pub view: SubmissionView,
+    /// True when the caller should start the short post-submit poll.
+    pub poll: bool,
+}
+
+impl<K: Kv, U: Upstream> Service<'_, K, U> {
+    /// `random` seeds a generated SubmitID when the body has none.
+    pub async fn submit(
+        &self,
+        body: &[u8],
+        now: KstDateTime,
+        random: u64,
+    ) -> Result<Submitted, ApiError> {
+        let s = self.settings;
+        let req = parse_submit(body, &s.default_corp, &s.allowed_corps, now)?;
+        let submit_id = req
+            .submit_id
+            .unwrap_or_else(|| generate_submit_id(now, random));
+        let hash = content_hash(req.corp_num.as_str(), &req.cashbills);
+        let store = self.store();
+
+        if let Some(mut existing) = store.submission(submit_id.as_str()).await? {
+            if existing.content_hash != hash {
+                return Err(ApiError::new(
+                    409,
+                    "submit_id_conflict",
+                    format!("submitID {submit_id} was already used for a different submission"),
+                ));
+            }
+            // The same submission again: answer what is stored; finish a send left unresolved.
+            let outcome = if existing.phase == Phase::Sending {
+                Some(self.drive_send(&mut existing, true).await)
+            } else {
+                None
+            };
+            let facts = store.facts(&existing.submit_id).await?;
+            return self.answer(&existing, &facts, 200, outcome);
+        }
+
+        self.refuse_used_mgt_keys(req.corp_num.as_str(), submit_id.as_str(), &req.cashbills)
+            .await?;
+
+        let mut sub = Submission {
+            submit_id: submit_id.to_string(),
+            corp_num: req.corp_num.to_string(),
+            content_hash: hash,
+            created_ms: now.unix_millis(),
+            phase: Phase::Sending,
+            receipt_id: None,
+            rejection: None,
+            cashbills: req.cashbills,
+        };
+        // The record first: from here on, a crash leaves something reconcile can finish.
+        store.save_submission(&sub).await?;
+        store.open(&sub).await?;
+        let indexed = join_all(
+            sub.mgt_keys()
+                .map(|k| store.index_receipt(&sub.corp_num, k, &sub.submit_id)),
+        )
+        .await;
+        indexed.into_iter().collect::<Result<Vec<_>, _>>()?;
+
+        let outcome = self.drive_send(&mut sub, false).await;
+        self.answer(&sub, &BTreeMap::new(), 202, Some(outcome))
+    }
+
+    fn answer(
+        &self,
+        sub: &Submission,
+        facts: &BTreeMap<String, crate::core::status::ReceiptFacts>,
+        status: u16,
+        outcome: Option<SendOutcome>,
+    ) -> Result<Submitted, ApiError> {
+        let view = submission_view(sub, facts);
+        match outcome {
+            Some(SendOutcome::Rejected) => {
+                let r = sub.rejection.clone();
+                Err(ApiError::new(
+                    502,
+                    "popbill_rejected",
+                    format!(
+                        "POPBiLL refused submission {}: {}",
+                        sub.submit_id,
+                        r.as_ref().map(|r| r.message.as_str()).unwrap_or("")
+                    ),
+                )
+                .with_popbill_code(r.map(|r| r.code)))
+            }
+            Some(SendOutcome::Pending(e)) if e.kind == UpstreamErrorKind::Auth => Err(ApiError::new(
+                502,
+                "popbill_auth_failed",
+                format!("POPBiLL refused the Worker's credentials; submission {} is stored and will be retried", sub.submit_id),
+            )
+            .with_popbill_code(e.code)),
+            Some(SendOutcome::Accepted) => Ok(Submitted { status, view, poll: true }),
+            _ => Ok(Submitted { status, view, poll: false }),
+        }
+    }
+
+    /// A mgtKey is unique per CorpNum forever: refuse keys another submission already holds,
+    /// rather than let POPBiLL fail them one by one (and so the receipt index stays true).
+    async fn refuse_used_mgt_keys(
+        &self,
+        corp: &str,
+        submit_id: &str,
+        cashbills: &[popbill::wire::Cashbill],
+    ) -> Result<(), ApiError> {
+        let store = self.store();
+        let keys: Vec<&str> = cashbills
+            .iter()
+            .filter_map(|c| c.mgt_key.as_deref())
+            .collect();
+        let owners = join_all(keys.iter().map(|k| store.receipt_owner(corp, k))).await;
+        let mut details = Vec::new();
+        for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
+            if let Some(other) = owner?
+                && other != submit_id
+            {
+                details.push(Detail {
+                    index: Some(i),
+                    field: Some("mgtKey".into()),
+                    reason: "in_use".into(),
+                    popbill_code: Some(popbill::codes::MGT_KEY_IN_USE),
+                    message: format!("mgtKey {key} belongs to submission {other}"),
+                });
+            }
+        }
+        if details.is_empty() {
+            Ok(())
+        } else {
+            Err(
+                ApiError::new(409, "mgt_key_in_use", "some mgtKeys were already used")
+                    .with_details(details),
+            )
+        }
+    }
+}

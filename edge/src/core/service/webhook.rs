@@ -1,0 +1,150 @@
+//! `POST /v1/popbill/webhook`: authenticate, store durably, then acknowledge.
+
+use popbill::wire::WebhookEvent;
+use serde_json::json;
+
+use super::Service;
+use crate::core::api::ApiError;
+use crate::core::kv::Kv;
+use crate::core::store::Recorded;
+use crate::core::upstream::Upstream;
+use crate::core::webhook::{Classified, MAX_WEBHOOK_BYTES, WebhookHeaders, classify};
+
+/// What happened to an acknowledged event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    /// A new fact about a receipt was stored.
+    Stored,
+    /// Already on record (a retry, a duplicate, or the poller got there first).
+    Duplicate,
+    /// Stored as an event the Worker could not attach (unknown type or receipt); reconcile
+    /// polling covers the receipt either way.
+    Unattached,
+}
+
+impl<K: Kv, U: Upstream> Service<'_, K, U> {
+    /// Ok means "answer 200 OK"; any error makes POPBiLL retry later.
+    pub async fn webhook(
+        &self,
+        headers: &WebhookHeaders,
+        body: &[u8],
+    ) -> Result<WebhookOutcome, ApiError> {
+        let auth = &self.settings.webhook_auth;
+        if !auth.is_configured() {
+            return Err(ApiError::not_configured(
+                "WEBHOOK_API_KEY or WEBHOOK_BASIC_AUTH",
+            ));
+        }
+        if !auth.allows(
+            headers.x_api_key.as_deref(),
+            headers.authorization.as_deref(),
+        ) {
+            return Err(ApiError::unauthorized());
+        }
+        if body.len() > MAX_WEBHOOK_BYTES {
+            return Err(ApiError::body_too_large(MAX_WEBHOOK_BYTES));
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|_| ApiError::malformed_json())?;
+        if !value.is_object() {
+            return Err(ApiError::new(
+                400,
+                "malformed_request",
+                "the event must be a JSON object",
+            ));
+        }
+        let event: WebhookEvent =
+            serde_json::from_value(value).map_err(|_| ApiError::malformed_json())?;
+        let store = self.store();
+
+        let recorded = match classify(&event, headers) {
+            Classified::Issue {
+                corp,
+                mgt_key,
+                submit_id,
+                fact,
+            } => {
+                match self
+                    .owner(
+                        corp.as_str(),
+                        mgt_key.as_str(),
+                        submit_id.as_ref().map(|s| s.as_str()),
+                    )
+                    .await?
+                {
+                    Some(owner) => Some(store.record_issue(&owner, mgt_key.as_str(), &fact).await?),
+                    None => None,
+                }
+            }
+            Classified::Filing {
+                corp,
+                mgt_key,
+                submit_id,
+                fact,
+            } => {
+                match self
+                    .owner(
+                        corp.as_str(),
+                        mgt_key.as_str(),
+                        submit_id.as_ref().map(|s| s.as_str()),
+                    )
+                    .await?
+                {
+                    Some(owner) => {
+                        Some(store.record_filing(&owner, mgt_key.as_str(), &fact).await?)
+                    }
+                    None => None,
+                }
+            }
+            Classified::Other { .. } => None,
+        };
+        match recorded {
+            Some(Recorded::Written) => Ok(WebhookOutcome::Stored),
+            Some(Recorded::AlreadyKnown) => Ok(WebhookOutcome::Duplicate),
+            None => {
+                let mid = headers.mid.clone().unwrap_or_else(|| fallback_mid(body));
+                let meta = json!({
+                    "eventType": event.event_type.or(headers.event_type.clone()),
+                    "mgtKey": event.mgt_key,
+                });
+                let text = String::from_utf8_lossy(body);
+                match store.record_event(&mid, &text, &meta).await? {
+                    Recorded::Written => Ok(WebhookOutcome::Unattached),
+                    Recorded::AlreadyKnown => Ok(WebhookOutcome::Duplicate),
+                }
+            }
+        }
+    }
+
+    /// The submission a receipt belongs to: the index decides (the event's submitID is only a
+    /// hint, so an event never writes facts under a submission that does not own the receipt).
+    async fn owner(
+        &self,
+        corp: &str,
+        mgt_key: &str,
+        hinted: Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        let owner = self.store().receipt_owner(corp, mgt_key).await?;
+        Ok(match (owner, hinted) {
+            (Some(o), _) => Some(o),
+            // The index write may not have propagated yet (KV is eventually consistent).
+            (None, Some(h))
+                if self
+                    .store()
+                    .submission(h)
+                    .await?
+                    .is_some_and(|s| s.mgt_keys().any(|k| k == mgt_key)) =>
+            {
+                Some(h.to_owned())
+            }
+            (None, _) => None,
+        })
+    }
+}
+
+/// A stable identity for an event without `Pb-Webhook-MID`: its content.
+fn fallback_mid(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(body);
+    d.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,294 @@
+//! Where each receipt stands, derived from the facts on record. Derivation is monotonic: a
+//! receipt's status only moves forward (submitted → issued → filed / filing_failed, or
+//! submitted → issue_failed), whatever order the facts arrived in.
+
+use std::collections::BTreeMap;
+
+use popbill::privacy::mask_identity;
+use popbill::wire::Cashbill;
+use serde::Serialize;
+
+use super::facts::{FilingFact, IssueFact, STATE_FILED};
+use super::submission::{Phase, Submission};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStatus {
+    Submitted,
+    Issued,
+    IssueFailed,
+    Filed,
+    FilingFailed,
+}
+
+impl ReceiptStatus {
+    pub const ALL: [ReceiptStatus; 5] = [
+        ReceiptStatus::Submitted,
+        ReceiptStatus::Issued,
+        ReceiptStatus::IssueFailed,
+        ReceiptStatus::Filed,
+        ReceiptStatus::FilingFailed,
+    ];
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            ReceiptStatus::IssueFailed | ReceiptStatus::Filed | ReceiptStatus::FilingFailed
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiptStatus::Submitted => "submitted",
+            ReceiptStatus::Issued => "issued",
+            ReceiptStatus::IssueFailed => "issue_failed",
+            ReceiptStatus::Filed => "filed",
+            ReceiptStatus::FilingFailed => "filing_failed",
+        }
+    }
+}
+
+/// The facts on record for one receipt.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiptFacts {
+    pub issue: Option<IssueFact>,
+    pub filing: Option<FilingFact>,
+}
+
+/// The status the facts prove. A filing result implies issuance even when the issuance report
+/// has not arrived (NTS before BULKRESULT); a refused submission fails every receipt.
+pub fn derive_status(facts: &ReceiptFacts, phase: Phase) -> ReceiptStatus {
+    match (&facts.filing, &facts.issue) {
+        (Some(f), _) if f.state_code == STATE_FILED => ReceiptStatus::Filed,
+        (Some(_), _) => ReceiptStatus::FilingFailed,
+        (None, Some(i)) if i.issued() => ReceiptStatus::Issued,
+        (None, Some(_)) => ReceiptStatus::IssueFailed,
+        (None, None) if phase == Phase::Rejected => ReceiptStatus::IssueFailed,
+        (None, None) => ReceiptStatus::Submitted,
+    }
+}
+
+/// One receipt as the merchant API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptView {
+    #[serde(rename = "mgtKey")]
+    pub mgt_key: String,
+    #[serde(rename = "submitID")]
+    pub submit_id: String,
+    pub status: ReceiptStatus,
+    #[serde(rename = "confirmNum", skip_serializing_if = "Option::is_none")]
+    pub confirm_num: Option<String>,
+    #[serde(rename = "issueCode", skip_serializing_if = "Option::is_none")]
+    pub issue_code: Option<i64>,
+    #[serde(rename = "issueMessage", skip_serializing_if = "Option::is_none")]
+    pub issue_message: Option<String>,
+    #[serde(rename = "issueDT", skip_serializing_if = "Option::is_none")]
+    pub issue_dt: Option<String>,
+    #[serde(rename = "stateCode", skip_serializing_if = "Option::is_none")]
+    pub state_code: Option<i64>,
+    #[serde(rename = "ntsResultCode", skip_serializing_if = "Option::is_none")]
+    pub nts_result_code: Option<String>,
+    #[serde(rename = "ntsResultMessage", skip_serializing_if = "Option::is_none")]
+    pub nts_result_message: Option<String>,
+    #[serde(rename = "ntsSendDT", skip_serializing_if = "Option::is_none")]
+    pub nts_send_dt: Option<String>,
+    #[serde(rename = "ntsResultDT", skip_serializing_if = "Option::is_none")]
+    pub nts_result_dt: Option<String>,
+    #[serde(rename = "totalAmount", skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<String>,
+    #[serde(rename = "tradeDT", skip_serializing_if = "Option::is_none")]
+    pub trade_dt: Option<String>,
+    /// Masked: only the last four digits are shown.
+    #[serde(rename = "identityNum", skip_serializing_if = "Option::is_none")]
+    pub identity_num: Option<String>,
+}
+
+pub fn receipt_view(sub: &Submission, cashbill: &Cashbill, facts: &ReceiptFacts) -> ReceiptView {
+    let status = derive_status(facts, sub.phase);
+    let (issue_code, issue_message) = match (&facts.issue, &sub.rejection) {
+        (Some(i), _) => (Some(i.code), i.message.clone()),
+        (None, Some(r)) if sub.phase == Phase::Rejected => (Some(r.code), Some(r.message.clone())),
+        _ => (None, None),
+    };
+    let issue = facts.issue.as_ref();
+    let filing = facts.filing.as_ref();
+    ReceiptView {
+        mgt_key: cashbill.mgt_key.clone().unwrap_or_default(),
+        submit_id: sub.submit_id.clone(),
+        status,
+        confirm_num: issue
+            .and_then(|i| i.confirm_num.clone())
+            .or_else(|| filing.and_then(|f| f.confirm_num.clone())),
+        issue_code,
+        issue_message,
+        issue_dt: issue
+            .and_then(|i| i.issue_dt.clone())
+            .or_else(|| filing.and_then(|f| f.issue_dt.clone())),
+        state_code: filing
+            .map(|f| f.state_code)
+            .or(issue.filter(|i| i.issued()).map(|_| 300)),
+        nts_result_code: filing.and_then(|f| f.nts_result_code.clone()),
+        nts_result_message: filing.and_then(|f| f.nts_result_message.clone()),
+        nts_send_dt: filing.and_then(|f| f.nts_send_dt.clone()),
+        nts_result_dt: filing.and_then(|f| f.nts_result_dt.clone()),
+        total_amount: cashbill.total_amount.clone(),
+        trade_dt: cashbill.trade_dt.clone(),
+        identity_num: cashbill.identity_num.as_deref().map(mask_identity),
+    }
+}
+
+/// A submission as the merchant API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubmissionView {
+    #[serde(rename = "submitID")]
+    pub submit_id: String,
+    #[serde(rename = "corpNum")]
+    pub corp_num: String,
+    #[serde(rename = "receiptID", skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+    /// `pending` (not yet accepted by POPBiLL), `accepted`, `rejected`, or `completed` (every
+    /// receipt final).
+    pub state: &'static str,
+    #[serde(rename = "createdMs")]
+    pub created_ms: i64,
+    pub total: usize,
+    pub counts: BTreeMap<&'static str, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<super::submission::Rejection>,
+    pub cashbills: Vec<ReceiptView>,
+}
+
+pub fn submission_view(sub: &Submission, facts: &BTreeMap<String, ReceiptFacts>) -> SubmissionView {
+    let empty = ReceiptFacts::default();
+    let cashbills: Vec<ReceiptView> = sub
+        .cashbills
+        .iter()
+        .map(|c| {
+            let f = c
+                .mgt_key
+                .as_ref()
+                .and_then(|k| facts.get(k))
+                .unwrap_or(&empty);
+            receipt_view(sub, c, f)
+        })
+        .collect();
+    let mut counts: BTreeMap<&'static str, usize> =
+        ReceiptStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    for r in &cashbills {
+        *counts.entry(r.status.as_str()).or_default() += 1;
+    }
+    let all_final = cashbills.iter().all(|r| r.status.is_final());
+    let state = match sub.phase {
+        Phase::Rejected => "rejected",
+        Phase::Sending => "pending",
+        Phase::Accepted if all_final => "completed",
+        Phase::Accepted => "accepted",
+    };
+    SubmissionView {
+        submit_id: sub.submit_id.clone(),
+        corp_num: sub.corp_num.clone(),
+        receipt_id: sub.receipt_id.clone(),
+        state,
+        created_ms: sub.created_ms,
+        total: cashbills.len(),
+        counts,
+        rejection: sub.rejection.clone(),
+        cashbills,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::facts::Source;
+
+    fn issue(code: i64) -> IssueFact {
+        IssueFact {
+            code,
+            message: None,
+            confirm_num: Some("TB0000001".into()),
+            issue_dt: None,
+            source: Source::Webhook,
+            mid: None,
+        }
+    }
+
+    fn filing(state_code: i64) -> FilingFact {
+        FilingFact {
+            state_code,
+            nts_result_code: None,
+            nts_result_message: None,
+            nts_send_dt: None,
+            nts_result_dt: None,
+            confirm_num: None,
+            issue_dt: None,
+            source: Source::Poll,
+            mid: None,
+        }
+    }
+
+    #[test]
+    fn status_follows_the_facts_whatever_their_order() {
+        use ReceiptStatus::*;
+        let cases = [
+            (None, None, Phase::Accepted, Submitted, "nothing known yet"),
+            (None, None, Phase::Sending, Submitted, "not yet accepted"),
+            (
+                None,
+                None,
+                Phase::Rejected,
+                IssueFailed,
+                "whole submission refused",
+            ),
+            (Some(issue(1)), None, Phase::Accepted, Issued, "issued"),
+            (
+                Some(issue(-14001031)),
+                None,
+                Phase::Accepted,
+                IssueFailed,
+                "issue failed",
+            ),
+            (
+                Some(issue(1)),
+                Some(filing(304)),
+                Phase::Accepted,
+                Filed,
+                "filed",
+            ),
+            (
+                Some(issue(1)),
+                Some(filing(305)),
+                Phase::Accepted,
+                FilingFailed,
+                "filing failed",
+            ),
+            (
+                None,
+                Some(filing(304)),
+                Phase::Accepted,
+                Filed,
+                "NTS before BULKRESULT",
+            ),
+            (
+                None,
+                Some(filing(305)),
+                Phase::Sending,
+                FilingFailed,
+                "NTS before acceptance was recorded",
+            ),
+        ];
+        for (i, f, phase, want, why) in cases {
+            assert_eq!(
+                derive_status(
+                    &ReceiptFacts {
+                        issue: i,
+                        filing: f
+                    },
+                    phase
+                ),
+                want,
+                "{why}"
+            );
+        }
+    }
+}
