@@ -25,15 +25,17 @@ pub struct Amount(u64);
 impl Amount {
     pub const ZERO: Amount = Amount(0);
 
-    /// Parse POPBiLL's string form ("11000"). Signs, spaces, separators and decimals are refused.
+    /// Parse POPBiLL's string form ("11000"): ASCII digits only, leading zeros allowed, value
+    /// ≤ [`MAX_AMOUNT`]. Signs (even on zero), spaces, separators and decimals are refused.
     pub fn parse(s: &str) -> Result<Self, AmountError> {
         let digits = match s.strip_prefix('-') {
             Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => {
-                return if rest.bytes().all(|b| b == b'0') {
-                    Ok(Amount(0))
+                // "-0" is not negative, but it is not POPBiLL's digits-only form either.
+                return Err(if rest.bytes().all(|b| b == b'0') {
+                    AmountError::NotDigits
                 } else {
-                    Err(AmountError::Negative)
-                };
+                    AmountError::Negative
+                });
             }
             _ => s,
         };
@@ -97,6 +99,8 @@ mod tests {
             ("10.5", AmountError::NotDigits, "decimal"),
             (" 10", AmountError::NotDigits, "leading space"),
             ("+10", AmountError::NotDigits, "plus sign"),
+            ("-0", AmountError::NotDigits, "signed zero"),
+            ("-", AmountError::NotDigits, "a lone minus"),
             ("１０", AmountError::NotDigits, "full-width digits"),
         ];
         for (input, want, why) in cases {

@@ -1,0 +1,200 @@
+//! Session tokens: one per CorpNum, refreshed before expiry, one refresh in flight at a time.
+//!
+//! Runtime-free: the flight lock is `async_lock`'s mutex (works on single-threaded wasm32), the
+//! map is behind a std mutex that is never held across an `.await`, and time is an argument.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::{CorpNum, Secret};
+
+use super::error::Error;
+
+/// Which token: the same CorpNum under other credentials, another ServiceID, auth host or IP
+/// binding is another token.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct TokenKey {
+    pub service_id: &'static str,
+    pub link_id: String,
+    pub auth_base: String,
+    pub forwarded_ip: Option<String>,
+    pub corp: CorpNum,
+}
+
+/// A session token and when it stops working, in the local [`Clock`](super::Clock)'s frame
+/// (Linkhub's expiry minus the Linkhub-vs-local difference when the time source is Linkhub).
+#[derive(Clone)]
+pub(crate) struct Token {
+    pub session: Secret,
+    /// `None` when Linkhub's `expiration` could not be read: use the token for the call that
+    /// fetched it (and callers who waited for that fetch), then fetch anew.
+    pub expires_at: Option<i64>,
+}
+
+impl Token {
+    /// Usable without refreshing: more than `margin` before expiry.
+    fn fresh(&self, now: i64, margin: i64) -> bool {
+        self.expires_at
+            .is_some_and(|exp| now.saturating_add(margin) < exp)
+    }
+
+    /// Not expired yet (a just-fetched token of unknown expiry counts as alive).
+    fn alive(&self, now: i64) -> bool {
+        self.expires_at.is_none_or(|exp| now < exp)
+    }
+}
+
+#[derive(Default)]
+struct SlotState {
+    token: Option<Token>,
+    /// How many fetches have started for this key; lets a waiter tell that one finished.
+    fetches: u64,
+    /// The latest failed fetch and its number, shared with the callers that waited for it.
+    failure: Option<(u64, Error)>,
+}
+
+#[derive(Default)]
+struct Slot {
+    state: Mutex<SlotState>,
+    /// Held by the caller that is fetching; the others wait here and share its outcome.
+    flight: async_lock::Mutex<()>,
+}
+
+impl Slot {
+    fn state(&self) -> MutexGuard<'_, SlotState> {
+        // A panic elsewhere cannot leave SlotState half-written (every write is one assignment).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Session tokens shared by every [`Client`](super::Client) given the same `Arc`.
+///
+/// The Worker keeps one per isolate and builds a `Client` per request around it. Guarantees:
+/// a token is reused until `token_refresh_margin_secs` before its expiry; for each CorpNum at
+/// most one token request is in flight, and callers that arrive meanwhile wait for it and share
+/// its result (its token, or its error); a token POPBiLL calls expired is dropped (only if it
+/// is still the cached one, so a concurrent refresh is not thrown away).
+#[derive(Default)]
+pub struct TokenCache {
+    slots: Mutex<HashMap<TokenKey, Arc<Slot>>>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("cached", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub fn new() -> Self {
+        TokenCache::default()
+    }
+
+    /// How many tokens are held.
+    pub fn len(&self) -> usize {
+        self.slots()
+            .values()
+            .filter(|slot| slot.state().token.is_some())
+            .count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forget every token (e.g. after rotating the SecretKey).
+    pub fn clear(&self) {
+        for slot in self.slots().values() {
+            slot.state().token = None;
+        }
+    }
+
+    fn slots(&self) -> MutexGuard<'_, HashMap<TokenKey, Arc<Slot>>> {
+        // The map is only ever inserted into; a poisoned lock still holds a consistent map.
+        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn slot(&self, key: &TokenKey) -> Arc<Slot> {
+        self.slots().entry(key.clone()).or_default().clone()
+    }
+
+    /// A usable token for `key`: the cached one, one fetched meanwhile by another caller, or
+    /// one `fetch` gets now. `now` gives the local clock; `margin` is in milliseconds.
+    pub(crate) async fn get<F, Fut>(
+        &self,
+        key: &TokenKey,
+        now: impl Fn() -> i64,
+        margin: i64,
+        fetch: F,
+    ) -> Result<Token, Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Token, Error>>,
+    {
+        let slot = self.slot(key);
+        let seen = {
+            let state = slot.state();
+            if let Some(token) = &state.token
+                && token.fresh(now(), margin)
+            {
+                return Ok(token.clone());
+            }
+            state.fetches
+        };
+
+        let _flight = slot.flight.lock().await;
+        let (number, stale) = {
+            let mut state = slot.state();
+            let t = now();
+            if state.fetches > seen {
+                // A fetch finished while this caller waited: share its outcome.
+                if let Some(token) = state.token.as_ref().filter(|tk| tk.alive(t)) {
+                    return Ok(token.clone());
+                }
+                if let Some((n, err)) = &state.failure
+                    && *n > seen
+                {
+                    return Err(err.clone());
+                }
+            } else if let Some(token) = state.token.as_ref().filter(|tk| tk.fresh(t, margin)) {
+                return Ok(token.clone());
+            }
+            state.fetches += 1;
+            (state.fetches, state.token.clone())
+        };
+
+        let result = fetch().await;
+        let mut state = slot.state();
+        match result {
+            Ok(token) => {
+                state.token = Some(token.clone());
+                state.failure = None;
+                Ok(token)
+            }
+            Err(err) => {
+                state.failure = Some((number, err.clone()));
+                // An early refresh failed but the old token still works: keep using it.
+                match stale.filter(|tk| tk.alive(now())) {
+                    Some(old) => Ok(old),
+                    None => {
+                        state.token = None;
+                        Err(err)
+                    }
+                }
+            }
+        }
+    }
+
+    /// POPBiLL refused `used` as a session: drop it, unless it was already replaced.
+    pub(crate) fn invalidate(&self, key: &TokenKey, used: &Secret) {
+        let slot = self.slot(key);
+        let mut state = slot.state();
+        if state.token.as_ref().is_some_and(|t| &t.session == used) {
+            state.token = None;
+        }
+    }
+}
