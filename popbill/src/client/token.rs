@@ -49,8 +49,9 @@ impl Token {
 #[derive(Default)]
 struct SlotState {
     token: Option<Token>,
-    /// How many fetches have started for this key; lets a waiter tell that one finished.
-    fetches: u64,
+    /// How many fetches for this key have finished (either way): a caller that sees it grow
+    /// while waiting for the flight lock knows a fetch ended meanwhile, and shares its outcome.
+    finished: u64,
     /// The latest failed fetch and its number, shared with the callers that waited for it.
     failure: Option<(u64, Error)>,
 }
@@ -143,14 +144,14 @@ impl TokenCache {
             {
                 return Ok(token.clone());
             }
-            state.fetches
+            state.finished
         };
 
         let _flight = slot.flight.lock().await;
-        let (number, stale) = {
-            let mut state = slot.state();
+        let stale = {
+            let state = slot.state();
             let t = now();
-            if state.fetches > seen {
+            if state.finished > seen {
                 // A fetch finished while this caller waited: share its outcome.
                 if let Some(token) = state.token.as_ref().filter(|tk| tk.alive(t)) {
                     return Ok(token.clone());
@@ -163,12 +164,14 @@ impl TokenCache {
             } else if let Some(token) = state.token.as_ref().filter(|tk| tk.fresh(t, margin)) {
                 return Ok(token.clone());
             }
-            state.fetches += 1;
-            (state.fetches, state.token.clone())
+            state.token.clone()
         };
 
+        // If this future is dropped mid-fetch, `finished` does not move and the next caller in
+        // line fetches for itself.
         let result = fetch().await;
         let mut state = slot.state();
+        state.finished += 1;
         match result {
             Ok(token) => {
                 state.token = Some(token.clone());
@@ -176,7 +179,7 @@ impl TokenCache {
                 Ok(token)
             }
             Err(err) => {
-                state.failure = Some((number, err.clone()));
+                state.failure = Some((state.finished, err.clone()));
                 // An early refresh failed but the old token still works: keep using it.
                 match stale.filter(|tk| tk.alive(now())) {
                     Some(old) => Ok(old),
