@@ -25,7 +25,7 @@ pub(crate) struct TokenKey {
 
 /// A session token and when it stops working, in the local [`Clock`](super::Clock)'s frame
 /// (Linkhub's expiry minus the Linkhub-vs-local difference when the time source is Linkhub).
-#[derive(Clone)]
+#[derive(Clone, Debug)] // Secret's Debug is "<redacted>"
 pub(crate) struct Token {
     pub session: Secret,
     /// `None` when Linkhub's `expiration` could not be read: use the token for the call that
@@ -199,5 +199,88 @@ impl TokenCache {
         if state.token.as_ref().is_some_and(|t| &t.session == used) {
             state.token = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> TokenKey {
+        TokenKey {
+            service_id: "POPBILL_TEST",
+            link_id: "TESTER".into(),
+            auth_base: "http://auth".into(),
+            forwarded_ip: None,
+            corp: CorpNum::parse("1234567890").unwrap(),
+        }
+    }
+
+    fn token(s: &str, expires_at: i64) -> Token {
+        Token {
+            session: Secret::from(s),
+            expires_at: Some(expires_at),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fetch_dropped_midway_does_not_block_the_next_caller() {
+        let cache = TokenCache::new();
+        let k = key();
+        {
+            let stuck = cache.get(&k, || 0, 0, std::future::pending::<Result<Token, Error>>);
+            let mut stuck = std::pin::pin!(stuck);
+            assert!(futures::poll!(stuck.as_mut()).is_pending());
+        }
+        let got = cache
+            .get(&key(), || 0, 0, || async { Ok(token("t-2", 1_000)) })
+            .await
+            .unwrap();
+        assert_eq!(got.session.expose(), "t-2");
+    }
+
+    #[tokio::test]
+    async fn invalidate_drops_only_the_token_that_was_refused() {
+        let cache = TokenCache::new();
+        let fetch = |s: &'static str| move || async move { Ok(token(s, 1_000)) };
+        cache.get(&key(), || 0, 0, fetch("t-1")).await.unwrap();
+
+        cache.invalidate(&key(), &Secret::from("t-0"));
+        assert_eq!(
+            cache.len(),
+            1,
+            "an older token's refusal leaves the newer one"
+        );
+        cache.invalidate(&key(), &Secret::from("t-1"));
+        assert!(cache.is_empty());
+
+        let got = cache.get(&key(), || 0, 0, fetch("t-2")).await.unwrap();
+        assert_eq!(got.session.expose(), "t-2");
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_with_no_usable_token_is_an_error_and_the_next_caller_tries_again() {
+        let cache = TokenCache::new();
+        let err = cache
+            .get(
+                &key(),
+                || 0,
+                0,
+                || async { Err(Error::auth_config("Linkhub says no")) },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.message(), "Linkhub says no");
+        let got = cache
+            .get(&key(), || 0, 0, || async { Ok(token("t-1", 1_000)) })
+            .await
+            .unwrap();
+        assert_eq!(got.session.expose(), "t-1");
+    }
+
+    #[test]
+    fn debug_shows_how_many_tokens_but_not_them() {
+        let cache = TokenCache::new();
+        assert_eq!(format!("{cache:?}"), "TokenCache { cached: 0, .. }");
     }
 }
