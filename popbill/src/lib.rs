@@ -3,7 +3,7 @@
 //! Owns the wire format (JSON names, identifiers, times, amounts), POPBiLL's per-receipt rules,
 //! Linkhub request signing and a [`Client`] for bulk issuance. The core must not depend on a
 //! runtime: IO lives behind the [`Transport`] and [`Clock`] seams, implemented by the shells
-//! [`native`] (feature `native`: hyper on tokio) and `workers` (feature `workers`: Cloudflare
+//! `native` (feature `native`: hyper on tokio) and `workers` (feature `workers`: Cloudflare
 //! Workers' fetch, wasm32).
 //!
 //! # A bulk issuance, end to end
@@ -61,7 +61,10 @@
 //! let client = Client::new(config, popbill::native::NativeTransport::new(), popbill::SystemClock);
 //! let corp = CorpNum::parse("1234567890")?;
 //! let submit_id = SubmitId::parse("20250711-BATCH-0001")?;
-//! issue_batch(&client, &corp, &submit_id, &[], tokio::time::sleep).await?;
+//! let batch: Vec<Cashbill> = serde_json::from_str(r#"[{"mgtKey":"20250711-0001","tradeType":"승인거래",
+//!     "tradeUsage":"소득공제용","taxationType":"과세","totalAmount":"11000","supplyCost":"10000",
+//!     "tax":"1000","serviceFee":"0","franchiseCorpNum":"1234567890","identityNum":"01012345678"}]"#)?;
+//! issue_batch(&client, &corp, &submit_id, &batch, tokio::time::sleep).await?;
 //! # Ok(())
 //! # }
 //! ```

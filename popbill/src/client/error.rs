@@ -119,7 +119,8 @@ impl Error {
         self.code.is_some_and(codes::is_session_error)
     }
 
-    fn new(kind: ErrorKind, code: Option<i64>, message: impl Into<String>) -> Self {
+    /// An error built by hand, e.g. by a fake client in a caller's tests.
+    pub fn new(kind: ErrorKind, code: Option<i64>, message: impl Into<String>) -> Self {
         Error {
             kind,
             code,

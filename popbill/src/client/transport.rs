@@ -1,6 +1,6 @@
 //! The two seams the client's IO goes through: one HTTP exchange, and the current time.
 //!
-//! Implementations live in shells: [`crate::native`] (hyper on tokio) and [`crate::workers`]
+//! Implementations live in shells: `popbill::native` (hyper on tokio) and `popbill::workers`
 //! (Cloudflare's fetch). Tests may implement them too. No `Send` bound anywhere: wasm futures
 //! are `!Send`.
 
@@ -166,7 +166,7 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
 }
 
 /// The operating system's clock (`SystemTime`). Not on wasm32, where `SystemTime::now()`
-/// panics: use [`crate::workers::JsClock`] there.
+/// panics: use `popbill::workers::JsClock` (feature `workers`) there.
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
