@@ -414,3 +414,27 @@ async fn now_reads_the_local_clock_or_linkhub_in_kst() {
     assert_eq!(local, KstDateTime::parse("20250711120000").unwrap());
     assert_eq!(linkhub, KstDateTime::parse("20250711235959").unwrap());
 }
+
+#[tokio::test]
+async fn get_infos_skips_null_entries_for_unknown_keys() {
+    let pb = TestPopbill::start().await;
+    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/Cashbill/States"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"[{"mgtKey":"K1","stateCode":304},null]"#,
+            "application/json",
+        ))
+        .expect(1)
+        .mount(&pb.api)
+        .await;
+
+    let infos = pb
+        .client()
+        .get_infos(&corp(), &[mgt_key("K1"), mgt_key("NOPE")])
+        .await
+        .unwrap();
+
+    assert_eq!(infos.len(), 1);
+    assert_eq!(infos[0].mgt_key.as_deref(), Some("K1"));
+}

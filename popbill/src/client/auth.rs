@@ -123,6 +123,7 @@ pub(crate) async fn fetch_token<T: Transport, C: Clock>(
     Ok(Token {
         session: Secret::new(session_token),
         expires_at,
+        refresh_at: None,
     })
 }
 

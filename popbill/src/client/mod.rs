@@ -199,7 +199,8 @@ impl<T: Transport, C: Clock> Client<T, C> {
     /// [`MAX_INFOS_PER_CALL`] per request; longer lists are sent in order, one request after the
     /// other, and the answers concatenated in the same order. An empty list sends nothing.
     /// If one request fails the whole call fails (it is a read: simply call again).
-    /// POPBiLL's answer for unknown keys is passed through as it comes.
+    /// POPBiLL's answer for unknown keys is not documented: entries it returns are passed
+    /// through, `null` entries are skipped, so match the results by `mgtKey`, not by position.
     pub async fn get_infos(
         &self,
         corp: &CorpNum,
@@ -209,8 +210,10 @@ impl<T: Transport, C: Clock> Client<T, C> {
         for chunk in mgt_keys.chunks(MAX_INFOS_PER_CALL) {
             let call = ApiCall::post("/Cashbill/States", to_json(chunk), Effect::Read);
             let resp = self.call(corp, &call).await?;
-            let part: Vec<CashbillInfo> = parse(&resp, "a list of CashbillInfo", call.effect)?;
-            infos.extend(part);
+            // [INF] POPBiLL may answer null for an unknown key: such entries are skipped.
+            let part: Vec<Option<CashbillInfo>> =
+                parse(&resp, "a list of CashbillInfo", call.effect)?;
+            infos.extend(part.into_iter().flatten());
         }
         Ok(infos)
     }

@@ -31,18 +31,28 @@ pub(crate) struct Token {
     /// `None` when Linkhub's `expiration` could not be read: use the token for the call that
     /// fetched it (and callers who waited for that fetch), then fetch anew.
     pub expires_at: Option<i64>,
+    /// When to fetch the next one: the refresh margin before expiry, or halfway through the
+    /// token's life if that comes first (so a short-lived token is not fetched on every call).
+    /// Set by the cache when the token arrives.
+    pub refresh_at: Option<i64>,
 }
 
 impl Token {
-    /// Usable without refreshing: more than `margin` before expiry.
-    fn fresh(&self, now: i64, margin: i64) -> bool {
-        self.expires_at
-            .is_some_and(|exp| now.saturating_add(margin) < exp)
+    /// Usable without refreshing.
+    fn fresh(&self, now: i64) -> bool {
+        self.refresh_at.is_some_and(|at| now < at)
     }
 
     /// Not expired yet (a just-fetched token of unknown expiry counts as alive).
     fn alive(&self, now: i64) -> bool {
         self.expires_at.is_none_or(|exp| now < exp)
+    }
+
+    fn schedule_refresh(&mut self, fetched_at: i64, margin: i64) {
+        self.refresh_at = self.expires_at.map(|exp| {
+            let life = exp.saturating_sub(fetched_at).max(0);
+            exp.saturating_sub(margin.max(0).min(life / 2))
+        });
     }
 }
 
@@ -73,7 +83,8 @@ impl Slot {
 /// Session tokens shared by every [`Client`](super::Client) given the same `Arc`.
 ///
 /// The Worker keeps one per isolate and builds a `Client` per request around it. Guarantees:
-/// a token is reused until `token_refresh_margin_secs` before its expiry; for each CorpNum at
+/// a token is reused until `token_refresh_margin_secs` before its expiry (or half its life, if
+/// that comes first); for each CorpNum at
 /// most one token request is in flight, and callers that arrive meanwhile wait for it and share
 /// its result (its token, or its error); a token POPBiLL calls expired is dropped (only if it
 /// is still the cached one, so a concurrent refresh is not thrown away).
@@ -140,7 +151,7 @@ impl TokenCache {
         let seen = {
             let state = slot.state();
             if let Some(token) = &state.token
-                && token.fresh(now(), margin)
+                && token.fresh(now())
             {
                 return Ok(token.clone());
             }
@@ -161,7 +172,7 @@ impl TokenCache {
                 {
                     return Err(err.clone());
                 }
-            } else if let Some(token) = state.token.as_ref().filter(|tk| tk.fresh(t, margin)) {
+            } else if let Some(token) = state.token.as_ref().filter(|tk| tk.fresh(t)) {
                 return Ok(token.clone());
             }
             state.token.clone()
@@ -173,7 +184,8 @@ impl TokenCache {
         let mut state = slot.state();
         state.finished += 1;
         match result {
-            Ok(token) => {
+            Ok(mut token) => {
+                token.schedule_refresh(now(), margin);
                 state.token = Some(token.clone());
                 state.failure = None;
                 Ok(token)
@@ -220,6 +232,7 @@ mod tests {
         Token {
             session: Secret::from(s),
             expires_at: Some(expires_at),
+            refresh_at: None,
         }
     }
 
@@ -276,6 +289,38 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(got.session.expose(), "t-1");
+    }
+
+    #[tokio::test]
+    async fn a_short_lived_token_is_refreshed_halfway_not_on_every_call() {
+        let cache = TokenCache::new();
+        let margin = 300_000;
+        // Lives 60 s, less than the 300 s margin.
+        let first = cache
+            .get(&key(), || 0, margin, || async { Ok(token("t-1", 60_000)) })
+            .await
+            .unwrap();
+        assert_eq!(first.refresh_at, Some(30_000));
+        let reused = cache
+            .get(
+                &key(),
+                || 29_999,
+                margin,
+                || async { Ok(token("t-2", 90_000)) },
+            )
+            .await
+            .unwrap();
+        assert_eq!(reused.session.expose(), "t-1");
+        let renewed = cache
+            .get(
+                &key(),
+                || 30_000,
+                margin,
+                || async { Ok(token("t-2", 90_000)) },
+            )
+            .await
+            .unwrap();
+        assert_eq!(renewed.session.expose(), "t-2");
     }
 
     #[test]
