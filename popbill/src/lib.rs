@@ -92,5 +92,9 @@ pub use client::{
     Method, TimeSource, TokenCache, Transport, TransportError, message_digest,
 };
 pub use ids::{ConfirmNum, CorpNum, IdError, MgtKey, ReceiptId, SubmitId};
+#[cfg(feature = "native")]
+pub use native::NativeTransport;
 pub use secret::Secret;
 pub use time::{KstDate, KstDateTime};
+#[cfg(feature = "workers")]
+pub use workers::{FetchTransport, JsClock};

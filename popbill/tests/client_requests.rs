@@ -438,3 +438,22 @@ async fn get_infos_skips_null_entries_for_unknown_keys() {
     assert_eq!(infos.len(), 1);
     assert_eq!(infos[0].mgt_key.as_deref(), Some("K1"));
 }
+
+#[tokio::test]
+async fn native_client_calls_can_be_spawned_on_a_multi_threaded_runtime() {
+    let pb = TestPopbill::start().await;
+    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
+    Mock::given(method("GET"))
+        .and(path("/Cashbill/K1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"stateCode": 300})),
+        )
+        .expect(1)
+        .mount(&pb.api)
+        .await;
+    let client = std::sync::Arc::new(pb.client());
+
+    let task = tokio::spawn(async move { client.get_info(&corp(), &mgt_key("K1")).await });
+
+    assert_eq!(task.await.unwrap().unwrap().state_code, Some(300));
+}

@@ -324,6 +324,14 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_and_errors_can_live_in_a_static_and_cross_threads() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<TokenCache>();
+        shareable::<Error>();
+        shareable::<super::super::Config>();
+    }
+
+    #[test]
     fn debug_shows_how_many_tokens_but_not_them() {
         let cache = TokenCache::new();
         assert_eq!(format!("{cache:?}"), "TokenCache { cached: 0, .. }");
