@@ -63,3 +63,43 @@ pub trait Upstream {
         keys: &[MgtKey],
     ) -> Result<Vec<CashbillInfo>, UpstreamError>;
 }
+
+impl From<popbill::Error> for UpstreamError {
+    fn from(e: popbill::Error) -> Self {
+        let kind = match e.kind() {
+            popbill::ErrorKind::InvalidRequest => UpstreamErrorKind::InvalidRequest,
+            popbill::ErrorKind::Auth => UpstreamErrorKind::Auth,
+            popbill::ErrorKind::Retryable => UpstreamErrorKind::Retryable,
+            popbill::ErrorKind::Ambiguous => UpstreamErrorKind::Ambiguous,
+        };
+        UpstreamError::new(kind, e.code(), e.message())
+    }
+}
+
+/// The real thing: the `popbill` client over any transport and clock.
+impl<T: popbill::Transport, C: popbill::Clock> Upstream for popbill::Client<T, C> {
+    async fn bulk_submit(
+        &self,
+        corp: &CorpNum,
+        submit_id: &SubmitId,
+        cashbills: &[Cashbill],
+    ) -> Result<BulkResponse, UpstreamError> {
+        Ok(popbill::Client::bulk_submit(self, corp, submit_id, cashbills).await?)
+    }
+
+    async fn get_bulk_result(
+        &self,
+        corp: &CorpNum,
+        submit_id: &SubmitId,
+    ) -> Result<BulkCashbillResult, UpstreamError> {
+        Ok(popbill::Client::get_bulk_result(self, corp, submit_id).await?)
+    }
+
+    async fn get_infos(
+        &self,
+        corp: &CorpNum,
+        keys: &[MgtKey],
+    ) -> Result<Vec<CashbillInfo>, UpstreamError> {
+        Ok(popbill::Client::get_infos(self, corp, keys).await?)
+    }
+}

@@ -1,22 +1,20 @@
-//! Workers IO shell: routes, KV, fetch, cron. Translates only; decisions live in `core`.
+//! Workers IO shell (wasm32 only): routes, KV, fetch, cron. It translates requests and events
+//! into `core` calls and their answers back; every decision lives in `core`.
 
-use worker::{Context, Env, Request, Response, Result, Router, event};
+mod config;
+mod http;
+mod kv;
+mod routes;
+mod upstream;
 
-use crate::core::health::Health;
-
-const KV_BINDING: &str = "RECEIPTS";
+use worker::{Context, Env, Request, Response, Result, ScheduleContext, ScheduledEvent, event};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Router::new()
-        .get_async("/healthz", |_req, ctx| async move {
-            let answers = match ctx.env.kv(KV_BINDING) {
-                Ok(kv) => kv.get("health:probe").text().await.is_ok(),
-                Err(_) => false,
-            };
-            let health = Health::from_kv(answers);
-            Ok(Response::from_json(&health)?.with_status(health.http_status()))
-        })
-        .run(req, env)
-        .await
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(routes::handle(req, env, ctx).await)
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    routes::reconcile(env).await;
 }

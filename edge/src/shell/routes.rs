@@ -1,0 +1,230 @@
+//! Routing with a plain `match (method, path)`, and the translation of each route into a core
+//! call. Errors come back in the stable JSON shape; a 500 is opaque and its cause is logged.
+
+use std::time::Duration;
+
+use popbill::KstDateTime;
+use popbill::TimeSource;
+use worker::{Context, Date, Delay, Env, Method, Request, Response, console_error, console_log};
+
+use super::config::WorkerConfig;
+use super::http::{error, json};
+use super::kv::{BINDING, WorkersKv};
+use super::upstream::{Popbill, client};
+use crate::core::api::ApiError;
+use crate::core::health::Health;
+use crate::core::intake::MAX_BODY_BYTES;
+use crate::core::reconcile::POLL_INTERVAL_MS;
+use crate::core::secret::{bearer, secret_eq};
+use crate::core::service::{PollOutcome, Service};
+use crate::core::webhook::{MAX_WEBHOOK_BYTES, WebhookHeaders};
+
+/// Everything a route needs, built per request from the environment.
+struct App {
+    config: WorkerConfig,
+    kv: WorkersKv,
+    popbill: Popbill,
+}
+
+impl App {
+    fn new(env: &Env) -> Result<Self, ApiError> {
+        let config = WorkerConfig::from_env(env)?;
+        let kv = env
+            .kv(BINDING)
+            .map_err(|_| ApiError::not_configured("RECEIPTS KV binding"))?;
+        let popbill = client(config.popbill.clone());
+        Ok(App {
+            config,
+            kv: WorkersKv(kv),
+            popbill,
+        })
+    }
+
+    fn service(&self) -> Service<'_, WorkersKv, Popbill> {
+        Service::new(&self.kv, &self.popbill, &self.config.settings)
+    }
+
+    /// Now, from the configured time source (the Worker's clock, or Linkhub's `GET /Time`).
+    async fn now(&self) -> Result<KstDateTime, ApiError> {
+        match self.config.popbill.time_source {
+            TimeSource::Local => Ok(KstDateTime::from_unix_millis(Date::now().as_millis() as i64)),
+            TimeSource::Linkhub => self.popbill.now().await.map_err(|e| {
+                console_error!("time source unavailable: {e}");
+                ApiError::new(
+                    503,
+                    "time_unavailable",
+                    "the configured time source did not answer; retry later",
+                )
+            }),
+        }
+    }
+
+    fn authorize_merchant(&self, req: &Request) -> Result<(), ApiError> {
+        let header = req.headers().get("authorization").ok().flatten();
+        match bearer(header.as_deref()) {
+            Some(token) if secret_eq(token, &self.config.api_token) => Ok(()),
+            _ => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let method = req.method();
+    let result = match (&method, segments.as_slice()) {
+        (Method::Get, ["healthz"]) => return healthz(&env).await,
+        (Method::Post, ["v1", "submissions"]) => submit(req, &env, ctx).await,
+        (Method::Get, ["v1", "submissions", id]) => read_submission(&req, &env, id).await,
+        (Method::Get, ["v1", "cashbills", key]) => read_cashbill(&req, &env, key).await,
+        (Method::Post, ["v1", "popbill", "webhook"]) => webhook(req, &env).await,
+        (
+            _,
+            ["healthz"] | ["v1", "submissions"] | ["v1", "submissions", _] | ["v1", "cashbills", _],
+        )
+        | (_, ["v1", "popbill", "webhook"]) => Err(ApiError::method_not_allowed()),
+        _ => Err(ApiError::not_found("route")),
+    };
+    match result {
+        Ok(resp) => resp,
+        Err(e) => {
+            if e.status >= 500 {
+                console_error!("{} {} -> {} {}", method.to_string(), path, e.status, e.code);
+            }
+            error(&e)
+        }
+    }
+}
+
+async fn healthz(env: &Env) -> Response {
+    let answers = match env.kv(BINDING) {
+        Ok(kv) => kv.get("health:probe").text().await.is_ok(),
+        Err(_) => false,
+    };
+    let health = Health::from_kv(answers);
+    json(health.http_status(), &health)
+}
+
+/// Read at most `limit` bytes of body; a declared or actual larger body is refused unread.
+async fn body(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::body_too_large(limit));
+    }
+    let bytes = req
+        .bytes()
+        .await
+        .map_err(|_| ApiError::new(400, "unreadable_body", "the request body could not be read"))?;
+    if bytes.len() > limit {
+        return Err(ApiError::body_too_large(limit));
+    }
+    Ok(bytes)
+}
+
+async fn submit(mut req: Request, env: &Env, ctx: Context) -> Result<Response, ApiError> {
+    let app = App::new(env)?;
+    app.authorize_merchant(&req)?;
+    let bytes = body(&mut req, MAX_BODY_BYTES).await?;
+    let now = app.now().await?;
+    let random = (worker::js_sys::Math::random() * (u64::MAX as f64)) as u64;
+    let submitted = app.service().submit(&bytes, now, random).await?;
+    if submitted.poll && app.config.poll_after_submit_secs > 0 {
+        let submit_id = submitted.view.submit_id.clone();
+        let env = env.clone();
+        let secs = app.config.poll_after_submit_secs;
+        ctx.wait_until(async move { poll_after_submit(env, submit_id, secs).await });
+    }
+    Ok(json(submitted.status, &submitted.view))
+}
+
+/// The short poll after acceptance, at the documented 2–5 s cadence, within `waitUntil`'s time.
+async fn poll_after_submit(env: Env, submit_id: String, secs: u64) {
+    let Ok(app) = App::new(&env) else { return };
+    let rounds = secs * 1000 / POLL_INTERVAL_MS;
+    for _ in 0..rounds {
+        Delay::from(Duration::from_millis(POLL_INTERVAL_MS)).await;
+        match app.service().poll_submission(&submit_id).await {
+            Ok(PollOutcome::Done) => return,
+            Ok(PollOutcome::Pending) => {}
+            Err(e) => {
+                console_error!("post-submit poll of {submit_id}: {e}");
+                return;
+            }
+        }
+    }
+}
+
+async fn read_submission(req: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
+    let app = App::new(env)?;
+    app.authorize_merchant(req)?;
+    Ok(json(200, &app.service().submission(id).await?))
+}
+
+async fn read_cashbill(req: &Request, env: &Env, key: &str) -> Result<Response, ApiError> {
+    let app = App::new(env)?;
+    app.authorize_merchant(req)?;
+    let corp = req.url().ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| k == "corpNum")
+            .map(|(_, v)| v.into_owned())
+    });
+    Ok(json(
+        200,
+        &app.service().cashbill(corp.as_deref(), key).await?,
+    ))
+}
+
+async fn webhook(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+    let app = App::new(env)?;
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let headers = WebhookHeaders {
+        x_api_key: header("x-api-key"),
+        authorization: header("authorization"),
+        mid: header("pb-webhook-mid"),
+        corp_num: header("pb-webhook-corpnum"),
+        event_type: header("pb-webhook-eventtype"),
+    };
+    // Authenticate before reading the body, so strangers cannot make the Worker buffer anything.
+    if !app.config.settings.webhook_auth.allows(
+        headers.x_api_key.as_deref(),
+        headers.authorization.as_deref(),
+    ) {
+        return Err(if app.config.settings.webhook_auth.is_configured() {
+            ApiError::unauthorized()
+        } else {
+            ApiError::not_configured("WEBHOOK_API_KEY or WEBHOOK_BASIC_AUTH")
+        });
+    }
+    let bytes = body(&mut req, MAX_WEBHOOK_BYTES).await?;
+    let outcome = app.service().webhook(&headers, &bytes).await?;
+    console_log!(
+        "webhook {:?} mid={}",
+        outcome,
+        headers.mid.as_deref().unwrap_or("-")
+    );
+    Ok(json(200, &serde_json::json!({ "result": "OK" })))
+}
+
+/// The cron: reconcile every open submission.
+pub async fn reconcile(env: Env) {
+    let app = match App::new(&env) {
+        Ok(app) => app,
+        Err(e) => {
+            console_error!("reconcile: not configured: {}", e.message);
+            return;
+        }
+    };
+    let now = match app.now().await {
+        Ok(now) => now,
+        Err(_) => return,
+    };
+    match app.service().reconcile(now).await {
+        Ok(report) => console_log!("reconcile {now}: {report:?}"),
+        Err(e) => console_error!("reconcile {now}: {e}"),
+    }
+}
