@@ -1,68 +1,274 @@
-//! The hyper loop: accept, read the body, call `handle`, write the answer.
+//! The hyper loop: accept, read the body (capped), route, call the core, write the answer.
+//!
+//! The state lock (a std `Mutex`) is only held for synchronous core calls: latency, fault delays
+//! and webhook posts all happen with the lock released.
 
-use std::convert::Infallible;
 use std::future::Future;
-use std::sync::Arc;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use chrono::Utc;
-use http_body_util::{BodyExt, Full};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use http::{HeaderValue, Response, header};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use popbill::wire::ErrorBody;
 use tokio::net::TcpListener;
 
-use crate::clock::linkhub_time;
+use crate::clock::{SimClock, SimTime};
+use crate::config::Config;
+use crate::control;
+use crate::driver;
+use crate::faults::ApiAction;
+use crate::sim::error::{ApiError, mock_codes};
+use crate::sim::request::{ApiRequest, ApiResponse, Body, JSON, Route, route};
+use crate::sim::{self, Sim};
+use crate::webhook_client::WebhookClient;
+
+/// The simulation and its clock, behind one lock.
+pub(crate) struct Core {
+    pub sim: Sim,
+    pub clock: SimClock,
+}
+
+impl Core {
+    pub fn now(&self) -> SimTime {
+        self.clock.now(Instant::now())
+    }
+}
+
+pub(crate) struct Shared {
+    core: Mutex<Core>,
+    /// One driver at a time runs due events (advance, the real-time ticker, post-request nudges).
+    pub driver: tokio::sync::Mutex<()>,
+    pub webhooks: WebhookClient,
+    pub max_body: usize,
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, Core> {
+        // A panic while holding the lock would be a bug; the state is still the best we have.
+        self.core.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The connection is closed without an answer (drop faults).
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose (fault injection)")]
+struct Dropped;
 
 /// Serve until `shutdown` completes. Takes its listener so tests can bind port 0.
-pub async fn run(listener: TcpListener, shutdown: impl Future<Output = ()>) {
-    let state = Arc::new(());
+pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()>) {
+    let sim = match Sim::from_config(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("invalid configuration: {e}");
+            return;
+        }
+    };
+    let start = config
+        .start
+        .map(|t| SimTime::from_datetime(&t))
+        .unwrap_or_else(SimTime::now_utc);
+    let shared = Arc::new(Shared {
+        core: Mutex::new(Core {
+            sim,
+            clock: SimClock::new(start, config.clock, Instant::now()),
+        }),
+        driver: tokio::sync::Mutex::new(()),
+        webhooks: WebhookClient::new(),
+        max_body: config.max_body_bytes,
+    });
+    let ticker = tokio::spawn(driver::ticker(shared.clone()));
+    tracing::info!(start = %start.rfc3339(), mode = config.clock.as_str(), "popbill-mock serving");
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let state = state.clone();
+                let Ok((stream, peer)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let shared = shared.clone();
                 tokio::spawn(async move {
-                    let svc = service_fn(move |req| serve(state.clone(), req));
+                    let svc = service_fn(move |req| serve(shared.clone(), peer, req));
                     let _ = http1::Builder::new()
+                        .keep_alive(true)
                         .serve_connection(TokioIo::new(stream), svc)
                         .await;
                 });
             }
         }
     }
+    ticker.abort();
 }
 
 async fn serve(
-    _state: Arc<()>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    req: hyper::Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
     let (parts, body) = req.into_parts();
-    let _body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let (status, content_type, body) = match (parts.method.as_str(), parts.uri.path()) {
-        ("GET", "/Time") => (
-            StatusCode::OK,
-            "text/plain; charset=utf-8",
-            linkhub_time(Utc::now()),
-        ),
-        _ => (
-            StatusCode::NOT_FOUND,
-            "application/json; charset=utf-8",
-            r#"{"code":-99999999,"message":"Not found"}"#.to_string(),
-        ),
+    let gzip_ok = accepts_gzip(&parts.headers);
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > shared.max_body as u64) {
+        return Ok(render(too_large(shared.max_body), gzip_ok));
+    }
+    let body = match Limited::new(body, shared.max_body).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(render(too_large(shared.max_body), gzip_ok));
+        }
+        // The client went away mid-body: nothing to answer.
+        Err(_) => return Err(Dropped),
     };
-    let resp = Response::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .body(Full::new(Bytes::from(body)))
-        .expect("static headers are valid");
-    Ok(resp)
+    let req = ApiRequest {
+        method: parts.method,
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: parts.headers,
+        body,
+        peer: Some(peer.ip()),
+    };
+    let route = route(&req);
+    let resp = match &route {
+        Route::Control { rest } => control::handle(&shared, &req, rest).await,
+        Route::Time | Route::NotFound | Route::NotSimulated { .. } => {
+            let mut core = shared.lock();
+            let now = core.now();
+            core.sim.handle(&req, &route, sim::Prepared::None, now)
+        }
+        _ => api(&shared, &req, &route).await?,
+    };
+    Ok(render(resp, gzip_ok))
+}
+
+fn too_large(max: usize) -> ApiResponse {
+    ApiError::with_message(
+        mock_codes::BODY_TOO_LARGE,
+        format!("요청 본문이 너무 큽니다. (mock: at most {max} bytes)"),
+    )
+    .response()
+}
+
+/// A POPBiLL API call: added latency, faults, then the core.
+async fn api(shared: &Arc<Shared>, req: &ApiRequest, route: &Route) -> Result<ApiResponse, Dropped> {
+    let latency = shared.lock().sim.settings.latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let prepared = sim::prepare(route, req);
+    let fault = route
+        .endpoint()
+        .and_then(|e| shared.lock().sim.faults.pick_api(e));
+    if let Some(f) = &fault {
+        tracing::info!(path = %req.path, fault = f.kind(), "injecting an API fault");
+    }
+    match fault {
+        None => Ok(handle(shared, req, route, prepared, None)),
+        Some(ApiAction::Error {
+            status,
+            code,
+            message,
+        }) => {
+            let mut core = shared.lock();
+            let now = core.now();
+            core.sim
+                .journal(req, route, now, Some(status), Some(code), Some("error"));
+            Ok(ApiResponse::json(
+                status,
+                &ErrorBody::new(code, message),
+                Some(code),
+            ))
+        }
+        Some(ApiAction::Drop) => {
+            let mut core = shared.lock();
+            let now = core.now();
+            core.sim.journal(req, route, now, None, None, Some("drop"));
+            Err(Dropped)
+        }
+        Some(ApiAction::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            Ok(handle(shared, req, route, prepared, Some("delay")))
+        }
+        Some(ApiAction::TimeoutAfterCommit { ms }) => {
+            handle(shared, req, route, prepared, Some("timeout_after_commit"));
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            Err(Dropped)
+        }
+    }
+}
+
+fn handle(
+    shared: &Arc<Shared>,
+    req: &ApiRequest,
+    route: &Route,
+    prepared: sim::Prepared,
+    fault: Option<&'static str>,
+) -> ApiResponse {
+    let (resp, due) = {
+        let mut core = shared.lock();
+        let now = core.now();
+        let resp = core.sim.handle(req, route, prepared, now);
+        if fault.is_some() {
+            core.sim.mark_last_fault(fault);
+        }
+        (resp, core.sim.has_due(now))
+    };
+    tracing::debug!(method = %req.method, path = %req.path, status = resp.status, code = ?resp.code, "api");
+    if due {
+        // Work fell due at `now` (zero delays, a RegistIssue webhook): run it in the background.
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let _ = driver::drive(&shared, None).await;
+        });
+    }
+    resp
+}
+
+fn accepts_gzip(headers: &http::HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.to_ascii_lowercase().contains("gzip"))
+}
+
+pub(crate) fn gzip(bytes: &[u8]) -> Bytes {
+    let mut enc = GzEncoder::new(Vec::with_capacity(bytes.len() / 4 + 64), Compression::fast());
+    enc.write_all(bytes)
+        .expect("writing to a Vec cannot fail");
+    Bytes::from(enc.finish().expect("finishing into a Vec cannot fail"))
+}
+
+/// Every response has a Content-Type; JSON is gzipped when the client accepts it.
+fn render(resp: ApiResponse, gzip_ok: bool) -> Response<Full<Bytes>> {
+    let compress = gzip_ok && resp.content_type == JSON;
+    let body = match (&resp.body, compress) {
+        (Body::Cached(c), true) => c.gzip.get_or_init(|| gzip(&c.plain)).clone(),
+        (Body::Bytes(b), true) => gzip(b),
+        (_, false) => resp.bytes(),
+    };
+    let mut out = Response::new(Full::new(body));
+    *out.status_mut() =
+        http::StatusCode::from_u16(resp.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let h = out.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(resp.content_type),
+    );
+    if compress {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    out
 }

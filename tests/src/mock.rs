@@ -9,7 +9,12 @@ pub struct MockPopbill {
 }
 
 impl MockPopbill {
+    /// The mock on its development defaults (frozen clock starting now).
     pub async fn start() -> Self {
+        Self::start_with(mock_server::Config::default()).await
+    }
+
+    pub async fn start_with(config: mock_server::Config) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0 on loopback");
@@ -17,7 +22,7 @@ impl MockPopbill {
             .local_addr()
             .expect("a bound listener has an address");
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(mock_server::server::run(listener, async {
+        tokio::spawn(mock_server::server::run(listener, config, async {
             let _ = stopped.await;
         }));
         MockPopbill {

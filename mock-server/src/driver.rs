@@ -1,0 +1,80 @@
+//! Runs what falls due, in time order: the clock steps to each event's time, internal events
+//! apply under the lock, webhook posts happen outside it and their outcomes are fed back.
+//!
+//! Drivers are serialized by `Shared::driver`. `POST /_mock/clock/advance` drives to a target;
+//! in real-clock mode a ticker drives to "now" every 50 ms; API calls that leave work due at
+//! `now` spawn a drive to "now".
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::clock::{Backwards, ClockMode, SimTime};
+use crate::server::Shared;
+use crate::sim::Ran;
+
+/// How often the real-clock ticker looks for due work.
+const TICK: Duration = Duration::from_millis(50);
+
+/// Run everything due up to `target` (or up to the current simulated time when `None`), then
+/// leave the clock at `target`. Answers only after every due webhook was attempted.
+pub(crate) async fn drive(shared: &Shared, target: Option<SimTime>) -> Result<Ran, Backwards> {
+    let _turn = shared.driver.lock().await;
+    {
+        let mut core = shared.lock();
+        let now = core.now();
+        if let Some(t) = target
+            && t < now
+        {
+            return Err(Backwards { now, asked: t });
+        }
+        // What ran before this drive (e.g. caught up by API calls) is not this drive's work.
+        core.sim.take_ran();
+    }
+    loop {
+        let (batch, timeout) = {
+            let mut core = shared.lock();
+            let real = Instant::now();
+            let now = core.clock.now(real);
+            let target = target.unwrap_or(now);
+            match core.sim.next_due() {
+                Some(t) if t <= target => {
+                    let at = if t > now {
+                        core.clock.set(t, real).expect("t is after now");
+                        t
+                    } else {
+                        now
+                    };
+                    let timeout = Duration::from_millis(core.sim.settings.webhook_timeout_ms);
+                    (core.sim.run_due(at), timeout)
+                }
+                _ => {
+                    if target > now {
+                        core.clock.set(target, real).expect("target is after now");
+                    }
+                    return Ok(core.sim.take_ran());
+                }
+            }
+        };
+        for out in batch {
+            let result = shared.webhooks.post(&out, timeout).await;
+            tracing::debug!(mid = %out.mid, attempt = out.attempt, status = ?result.http_status, ok = result.ok, "webhook");
+            shared.lock().sim.record_delivery(&out, &result);
+        }
+    }
+}
+
+/// In real-clock mode, run due work as real time passes.
+pub(crate) async fn ticker(shared: Arc<Shared>) {
+    let mut every = tokio::time::interval(TICK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let due = {
+            let core = shared.lock();
+            core.clock.mode() == ClockMode::Real && core.sim.has_due(core.now())
+        };
+        if due {
+            let _ = drive(&shared, None).await;
+        }
+    }
+}

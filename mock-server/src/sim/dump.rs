@@ -1,0 +1,91 @@
+//! `GET /_mock/state`: every submission and receipt, identityNum masked.
+
+use popbill::privacy::mask_identity;
+use serde_json::{Value, json};
+
+use super::Sim;
+use crate::clock::SimTime;
+
+impl Sim {
+    pub fn state_json(&self, now: SimTime) -> Value {
+        let store = &self.store;
+        let submissions: Vec<Value> = store
+            .submissions
+            .iter()
+            .map(|s| {
+                let keys: Vec<Option<String>> = if s.outcomes.is_empty() {
+                    s.pending.iter().map(|c| c.mgt_key.clone()).collect()
+                } else {
+                    s.outcomes
+                        .iter()
+                        .map(|o| o.mgt_key.as_deref().map(str::to_owned))
+                        .collect()
+                };
+                json!({
+                    "submit_id": &*s.submit_id,
+                    "receipt_id": &*s.receipt_id,
+                    "corp_num": &*s.corp_num,
+                    "tx_state": s.tx_state(),
+                    "mgt_keys": keys,
+                    "submit_count": s.count,
+                    "success_count": s.success,
+                    "fail_count": s.fail,
+                    "receipt_dt": s.received_at.kst().to_string(),
+                    "tx_start_dt": s.started_at.map(|t| t.kst().to_string()),
+                    "tx_end_dt": s.ended_at.map(|t| t.kst().to_string()),
+                })
+            })
+            .collect();
+        let mut cashbills: Vec<Value> = store
+            .receipts
+            .iter()
+            .map(|r| {
+                let submit_id = r
+                    .submission
+                    .map(|i| store.submissions[i as usize].submit_id.to_string());
+                json!({
+                    "mgt_key": &*r.mgt_key,
+                    "corp_num": self.member.corp_num.as_str(),
+                    "submit_id": submit_id,
+                    "state_code": r.state_code(),
+                    "issue_code": 1,
+                    "confirm_num": self.ids.confirm_num(r.issue_no),
+                    "item_key": self.ids.item_key(r.issue_no, r.issued_at),
+                    "issue_dt": r.issued_at.kst().to_string(),
+                    "trade_dt": r.trade_dt.to_string(),
+                    "identity_num": mask_identity(&r.identity_num),
+                    "total_amount": r.amounts[3],
+                    "order_number": r.order_number.as_deref(),
+                    "ntssend_dt": r.nts_sent_at.map(|t| t.kst().to_string()),
+                    "ntsresult_dt": r.nts_result_at.map(|t| t.kst().to_string()),
+                    "nts_result_code": r.nts_result_at.map(|_| r.nts_plan.result_code().to_owned()),
+                })
+            })
+            .collect();
+        // Receipts that failed issuance are not stored as cashbills (their mgtKey stays free);
+        // they are listed here with their code so tests can see them.
+        for s in &store.submissions {
+            for o in s.outcomes.iter().filter(|o| o.receipt.is_none()) {
+                cashbills.push(json!({
+                    "mgt_key": o.mgt_key.as_deref(),
+                    "corp_num": &*s.corp_num,
+                    "submit_id": &*s.submit_id,
+                    "state_code": null,
+                    "issue_code": o.code,
+                    "confirm_num": null,
+                    "issue_dt": null,
+                    "nts_result_code": null,
+                }));
+            }
+        }
+        json!({
+            "now": now.rfc3339(),
+            "submissions": submissions,
+            "cashbills": cashbills,
+            "burned_submit_ids": store.burned.len(),
+            "tokens": self.tokens.len(),
+            "webhooks_pending": self.webhooks_pending(),
+            "next_due": self.next_due().map(SimTime::rfc3339),
+        })
+    }
+}

@@ -1,0 +1,179 @@
+//! Issuing one receipt (shared by bulk processing and RegistIssue) and RegistIssue itself.
+//!
+//! A receipt is issued at `at` when POPBiLL's per-receipt rules pass on the simulated clock
+//! (`popbill::validate::check_cashbill`; the first broken rule's code is reported), its mgtKey
+//! is not already used by an issued receipt of the member (-14000004), and its orderNumber does
+//! not ask for `SCENARIO:ISSUE_FAIL:<code>`. Failed receipts are not stored, so their mgtKey
+//! stays free.
+
+use popbill::codes;
+use popbill::validate::{TAXATION_TYPES, TRADE_OPTS, TRADE_TYPES, TRADE_USAGES, check_cashbill};
+use popbill::wire::{Cashbill, IssueResponse, WebhookEvent};
+use popbill::{Amount, KstDateTime};
+
+use super::Sim;
+use super::Timer;
+use super::error::ApiError;
+use super::request::{ApiRequest, ApiResponse};
+use super::scenario::{self, Scenario};
+use super::store::{NtsPlan, Receipt};
+use crate::clock::SimTime;
+
+/// The message of a per-receipt outcome.
+pub fn outcome_message(code: i64) -> &'static str {
+    if code == codes::OK {
+        "발행 완료"
+    } else {
+        super::error::message_for(code)
+    }
+}
+
+/// RegistIssue's body: one Cashbill object. Empty, malformed or mistyped → -14010015.
+pub fn prepare(req: &ApiRequest) -> Result<Cashbill, i64> {
+    serde_json::from_slice::<Option<Cashbill>>(&req.body)
+        .ok()
+        .flatten()
+        .ok_or(codes::BAD_JSON)
+}
+
+fn pick(v: &Option<String>, allowed: &[&'static str]) -> Option<&'static str> {
+    let v = v.as_deref()?;
+    allowed.iter().copied().find(|a| *a == v)
+}
+
+fn text(v: &Option<String>) -> Option<Box<str>> {
+    v.as_deref().filter(|s| !s.is_empty()).map(Box::from)
+}
+
+fn amount(v: &Option<String>) -> u32 {
+    v.as_deref()
+        .and_then(|s| Amount::parse(s).ok())
+        .map_or(0, |a| u32::try_from(a.get()).unwrap_or(u32::MAX))
+}
+
+impl Sim {
+    /// Issue one receipt at `at`, or say which code refused it.
+    pub(crate) fn issue_one(
+        &mut self,
+        c: &Cashbill,
+        at: SimTime,
+        submission: Option<u32>,
+    ) -> Result<u32, i64> {
+        if let Some(v) = check_cashbill(c, &self.member.corp_num, at.kst()).first() {
+            return Err(v.code);
+        }
+        let mgt_key = c
+            .mgt_key
+            .as_deref()
+            .expect("check_cashbill refuses a missing mgtKey");
+        if self.store.by_mgt_key.contains_key(mgt_key) {
+            return Err(codes::MGT_KEY_IN_USE);
+        }
+        let nts_plan = match scenario::parse(c.order_number.as_deref()) {
+            Scenario::IssueFail(code) => return Err(code),
+            Scenario::NtsFail(code) => NtsPlan::Fail(code.into()),
+            Scenario::None => NtsPlan::Success,
+        };
+        let trade_dt = c
+            .trade_dt
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| KstDateTime::parse(s).ok())
+            .unwrap_or_else(|| at.kst());
+        let receipt = Receipt {
+            mgt_key: mgt_key.into(),
+            issue_no: self.ids.next_issue(),
+            submission,
+            issued_at: at,
+            trade_dt,
+            trade_type: pick(&c.trade_type, &TRADE_TYPES).unwrap_or(TRADE_TYPES[0]),
+            trade_usage: pick(&c.trade_usage, &TRADE_USAGES).unwrap_or(TRADE_USAGES[0]),
+            trade_opt: pick(&c.trade_opt, &TRADE_OPTS),
+            taxation_type: pick(&c.taxation_type, &TAXATION_TYPES).unwrap_or(TAXATION_TYPES[0]),
+            amounts: [
+                amount(&c.supply_cost),
+                amount(&c.tax),
+                amount(&c.service_fee),
+                amount(&c.total_amount),
+            ],
+            identity_num: c.identity_num.as_deref().unwrap_or_default().into(),
+            customer_name: text(&c.customer_name),
+            item_name: text(&c.item_name),
+            order_number: text(&c.order_number),
+            email: text(&c.email),
+            hp: text(&c.hp),
+            memo: text(&c.memo),
+            nts_plan,
+            nts_sent_at: None,
+            nts_result_at: None,
+        };
+        let index = u32::try_from(self.store.receipts.len()).unwrap_or(u32::MAX);
+        self.store.receipts.push(receipt);
+        self.store.by_mgt_key.insert(mgt_key.into(), index);
+        self.schedule_filing(index, at);
+        Ok(index)
+    }
+
+    /// Receipts issued on day D are filed at 00:00 of D+1 and resulted at 11:00 of D+1.
+    fn schedule_filing(&mut self, index: u32, at: SimTime) {
+        let day = at.kst().date();
+        let list = self.store.by_day.entry(day).or_default();
+        if list.is_empty() {
+            let next = day.next_day();
+            self.timers
+                .push(SimTime::from_kst(next.at(0, 0, 0)), Timer::File(day));
+            self.timers
+                .push(SimTime::from_kst(next.at(11, 0, 0)), Timer::Results(day));
+        }
+        list.push(index);
+    }
+
+    /// RegistIssue (`POST /Cashbill` + `ISSUE`): issue one receipt now, or refuse it whole.
+    pub(crate) fn regist_issue(
+        &mut self,
+        req: &ApiRequest,
+        prepared: Result<Cashbill, i64>,
+        now: SimTime,
+    ) -> Result<ApiResponse, ApiError> {
+        self.check_bearer(req, now)?;
+        let cashbill = prepared.map_err(ApiError::of)?;
+        let index = self
+            .issue_one(&cashbill, now, None)
+            .map_err(ApiError::of)?;
+        let r = &self.store.receipts[index as usize];
+        let resp = IssueResponse {
+            code: Some(codes::OK),
+            message: Some(outcome_message(codes::OK).to_owned()),
+            confirm_num: Some(self.ids.confirm_num(r.issue_no)),
+            trade_date: Some(r.trade_dt.date().to_string()),
+            trade_dt: Some(r.trade_dt.to_string()),
+        };
+        let event = WebhookEvent {
+            event_type: Some("Issue".into()),
+            ..self.receipt_event(r, now)
+        };
+        let mgt_key = r.mgt_key.clone();
+        self.emit(event, "Issue", Some(mgt_key), None, now);
+        Ok(ApiResponse::json(200, &resp, Some(codes::OK)))
+    }
+
+    /// The fields every receipt webhook (Issue, NTS) carries.
+    pub(crate) fn receipt_event(&self, r: &Receipt, at: SimTime) -> WebhookEvent {
+        let corp = self.member.corp_num.as_str().to_owned();
+        WebhookEvent {
+            event_dt: Some(at.kst().to_string()),
+            event_type: None,
+            corp_num: Some(corp.clone()),
+            franchise_corp_num: Some(corp),
+            item_key: Some(self.ids.item_key(r.issue_no, r.issued_at)),
+            mgt_key: Some(r.mgt_key.to_string()),
+            trade_date: Some(r.trade_dt.date().to_string()),
+            confirm_num: Some(self.ids.confirm_num(r.issue_no)),
+            state_code: Some(r.state_code()),
+            state_dt: Some(r.state_at().kst().to_string()),
+            issue_dt: Some(r.issued_at.kst().to_string()),
+            trade_dt: Some(r.trade_dt.to_string()),
+            ..WebhookEvent::default()
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! What the simulation remembers: issued receipts (compact), bulk submissions, used SubmitIDs.
+//!
+//! Receipts keep only what GetInfo returns, in compact form (amounts as integers, enumerations
+//! as static strings, itemKey and confirmNum recomputed from the issuance number), so a stored
+//! receipt costs well under 2 KB.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use popbill::KstDateTime;
+use popbill::wire::Cashbill;
+
+use super::request::CachedBody;
+use crate::clock::SimTime;
+
+/// How a receipt's filing will end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NtsPlan {
+    Success,
+    Fail(Box<str>),
+}
+
+impl NtsPlan {
+    pub fn result_code(&self) -> &str {
+        match self {
+            NtsPlan::Success => "0000",
+            NtsPlan::Fail(code) => code,
+        }
+    }
+}
+
+/// An issued receipt.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub mgt_key: Box<str>,
+    /// Issuance number: the source of confirmNum and itemKey.
+    pub issue_no: u32,
+    /// Index into `Store::submissions` for bulk receipts; `None` for RegistIssue.
+    pub submission: Option<u32>,
+    pub issued_at: SimTime,
+    pub trade_dt: KstDateTime,
+    pub trade_type: &'static str,
+    pub trade_usage: &'static str,
+    pub trade_opt: Option<&'static str>,
+    pub taxation_type: &'static str,
+    /// supplyCost, tax, serviceFee, totalAmount.
+    pub amounts: [u32; 4],
+    pub identity_num: Box<str>,
+    pub customer_name: Option<Box<str>>,
+    pub item_name: Option<Box<str>>,
+    pub order_number: Option<Box<str>>,
+    pub email: Option<Box<str>>,
+    pub hp: Option<Box<str>>,
+    pub memo: Option<Box<str>>,
+    pub nts_plan: NtsPlan,
+    pub nts_sent_at: Option<SimTime>,
+    pub nts_result_at: Option<SimTime>,
+}
+
+impl Receipt {
+    /// 300 issued, 304 filed, 305 filing failed.
+    pub fn state_code(&self) -> i64 {
+        match (&self.nts_result_at, &self.nts_plan) {
+            (None, _) => 300,
+            (Some(_), NtsPlan::Success) => 304,
+            (Some(_), NtsPlan::Fail(_)) => 305,
+        }
+    }
+
+    pub fn state_at(&self) -> SimTime {
+        self.nts_result_at.unwrap_or(self.issued_at)
+    }
+}
+
+/// One receipt's outcome inside a completed submission.
+#[derive(Debug, Clone)]
+pub struct ItemOutcome {
+    pub mgt_key: Option<Box<str>>,
+    /// 1 = issued; otherwise POPBiLL's error code.
+    pub code: i64,
+    /// Index into `Store::receipts` when issued.
+    pub receipt: Option<u32>,
+}
+
+/// An accepted bulk submission.
+#[derive(Debug)]
+pub struct Submission {
+    pub submit_id: Box<str>,
+    pub receipt_id: Box<str>,
+    pub corp_num: Box<str>,
+    pub received_at: SimTime,
+    pub started_at: Option<SimTime>,
+    pub ended_at: Option<SimTime>,
+    pub count: u32,
+    /// The receipts as sent, until processing completes.
+    pub pending: Vec<Cashbill>,
+    pub outcomes: Vec<ItemOutcome>,
+    pub success: u32,
+    pub fail: u32,
+    /// The GetBulkResult answer once txState is 2 (it never changes after that).
+    pub result_body: Option<Arc<CachedBody>>,
+}
+
+impl Submission {
+    pub fn tx_state(&self) -> i64 {
+        match (self.started_at, self.ended_at) {
+            (_, Some(_)) => 2,
+            (Some(_), None) => 1,
+            (None, None) => 0,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub receipts: Vec<Receipt>,
+    pub by_mgt_key: HashMap<Box<str>, u32>,
+    pub submissions: Vec<Submission>,
+    pub by_submit_id: HashMap<Box<str>, u32>,
+    /// SubmitIDs presented in a refused BulkSubmit: burned, never reusable.
+    pub burned: HashSet<Box<str>>,
+    /// Receipts issued per KST day that are not yet filed or not yet resulted.
+    pub by_day: BTreeMap<popbill::KstDate, Vec<u32>>,
+}
+
+impl Store {
+    pub fn submit_id_used(&self, id: &str) -> bool {
+        self.by_submit_id.contains_key(id) || self.burned.contains(id)
+    }
+
+    pub fn receipt(&self, mgt_key: &str) -> Option<&Receipt> {
+        self.by_mgt_key
+            .get(mgt_key)
+            .map(|&i| &self.receipts[i as usize])
+    }
+}

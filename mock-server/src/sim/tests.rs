@@ -1,0 +1,1 @@
+//! Core tests: the simulation driven with explicit times (no server, no clock).
