@@ -265,7 +265,10 @@ mod tests {
             ..Config::default()
         });
         let shown = s.to_json().to_string();
-        assert!(!shown.contains("topsecret") && !shown.contains("u:p"), "{shown}");
+        assert!(
+            !shown.contains("topsecret") && !shown.contains("u:p"),
+            "{shown}"
+        );
         assert_eq!(s.to_json()["webhook_api_key"], "set");
     }
 }

@@ -120,11 +120,15 @@ pub(crate) async fn handle(shared: &Shared, req: &ApiRequest, rest: &str) -> Api
 async fn advance(shared: &Shared, body: &[u8]) -> ApiResponse {
     let a: Advance = match serde_json::from_slice(body) {
         Ok(a) => a,
-        Err(e) => return bad(format!("body must be {{\"seconds\":N}} or {{\"to\":…}}: {e}")),
+        Err(e) => {
+            return bad(format!(
+                "body must be {{\"seconds\":N}} or {{\"to\":…}}: {e}"
+            ));
+        }
     };
     let now = shared.lock().now();
     let target = match (a.seconds, a.to.as_deref()) {
-        (Some(s), None) if s.is_finite() && s >= 0.0 && s <= 1.0e10 => {
+        (Some(s), None) if s.is_finite() && (0.0..=1.0e10).contains(&s) => {
             now.plus_ms((s * 1000.0).round() as i64)
         }
         (Some(_), None) => return bad("seconds must be a number ≥ 0 (the clock never goes back)"),

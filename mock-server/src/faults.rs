@@ -180,8 +180,7 @@ impl FaultBook {
 
     /// `POST /_mock/faults`. Returns the new rule's id.
     pub fn add_api(&mut self, body: &[u8]) -> Result<u64, String> {
-        let s: ApiSpec =
-            serde_json::from_slice(body).map_err(|e| format!("invalid fault: {e}"))?;
+        let s: ApiSpec = serde_json::from_slice(body).map_err(|e| format!("invalid fault: {e}"))?;
         let endpoint = match s.endpoint.as_str() {
             "*" => None,
             name => Some(Endpoint::parse(name).ok_or_else(|| {

@@ -161,7 +161,11 @@ fn too_large(max: usize) -> ApiResponse {
 }
 
 /// A POPBiLL API call: added latency, faults, then the core.
-async fn api(shared: &Arc<Shared>, req: &ApiRequest, route: &Route) -> Result<ApiResponse, Dropped> {
+async fn api(
+    shared: &Arc<Shared>,
+    req: &ApiRequest,
+    route: &Route,
+) -> Result<ApiResponse, Dropped> {
     let latency = shared.lock().sim.settings.latency_ms;
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -244,9 +248,11 @@ fn accepts_gzip(headers: &http::HeaderMap) -> bool {
 }
 
 pub(crate) fn gzip(bytes: &[u8]) -> Bytes {
-    let mut enc = GzEncoder::new(Vec::with_capacity(bytes.len() / 4 + 64), Compression::fast());
-    enc.write_all(bytes)
-        .expect("writing to a Vec cannot fail");
+    let mut enc = GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4 + 64),
+        Compression::fast(),
+    );
+    enc.write_all(bytes).expect("writing to a Vec cannot fail");
     Bytes::from(enc.finish().expect("finishing into a Vec cannot fail"))
 }
 

@@ -144,7 +144,9 @@ impl Sim {
         let Some(raw) = req.headers.get("authorization") else {
             return Err(ApiError::of(codes::TOKEN_MISSING));
         };
-        let value = raw.to_str().map_err(|_| ApiError::of(codes::TOKEN_UNREADABLE))?;
+        let value = raw
+            .to_str()
+            .map_err(|_| ApiError::of(codes::TOKEN_UNREADABLE))?;
         let value = value.trim();
         if value.is_empty() {
             return Err(ApiError::of(codes::TOKEN_MISSING));

@@ -104,8 +104,7 @@ impl Sim {
                 .map_err(|_| ApiError::of(mock_codes::SUBMIT_ID_INVALID))?
                 .trim(),
         };
-        let submit_id = SubmitId::parse(submit_id)
-            .map_err(|e| ApiError::of(submit_id_error(e)))?;
+        let submit_id = SubmitId::parse(submit_id).map_err(|e| ApiError::of(submit_id_error(e)))?;
         if self.store.submit_id_used(submit_id.as_str()) {
             return Err(ApiError::of(codes::SUBMIT_ID_IN_USE));
         }

@@ -20,7 +20,7 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(splitmix64(seed ^ 0x5EED_0F_FA_17))
+        Rng(splitmix64(seed ^ 0x005E_ED0F_FA17))
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -143,7 +143,7 @@ impl IdGen {
     pub fn session_token(&mut self) -> String {
         let n = self.next_token;
         self.next_token += 1;
-        let h1 = splitmix64(self.seed ^ 0x70_4B_E7 ^ n.wrapping_mul(0xA24B_AED4_963E_E407));
+        let h1 = splitmix64(self.seed ^ 0x0070_4BE7 ^ n.wrapping_mul(0xA24B_AED4_963E_E407));
         let h2 = splitmix64(h1 ^ 0x1234);
         let h3 = splitmix64(h2 ^ 0x5678);
         format!("{h1:016x}{h2:016x}{h3:016x}")
@@ -187,7 +187,12 @@ mod tests {
         let at = SimTime(1_752_202_800_000);
         let run = |seed| {
             let mut g = IdGen::new(seed);
-            (g.receipt_id(at), g.confirm_num(0), g.mid(), g.session_token())
+            (
+                g.receipt_id(at),
+                g.confirm_num(0),
+                g.mid(),
+                g.session_token(),
+            )
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));

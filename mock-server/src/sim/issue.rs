@@ -29,8 +29,8 @@ pub fn outcome_message(code: i64) -> &'static str {
 }
 
 /// RegistIssue's body: one Cashbill object. Empty, malformed or mistyped → -14010015.
-pub fn prepare(req: &ApiRequest) -> Result<Cashbill, i64> {
-    serde_json::from_slice::<Option<Cashbill>>(&req.body)
+pub fn prepare(req: &ApiRequest) -> Result<Box<Cashbill>, i64> {
+    serde_json::from_slice::<Option<Box<Cashbill>>>(&req.body)
         .ok()
         .flatten()
         .ok_or(codes::BAD_JSON)
@@ -132,14 +132,12 @@ impl Sim {
     pub(crate) fn regist_issue(
         &mut self,
         req: &ApiRequest,
-        prepared: Result<Cashbill, i64>,
+        prepared: Result<Box<Cashbill>, i64>,
         now: SimTime,
     ) -> Result<ApiResponse, ApiError> {
         self.check_bearer(req, now)?;
         let cashbill = prepared.map_err(ApiError::of)?;
-        let index = self
-            .issue_one(&cashbill, now, None)
-            .map_err(ApiError::of)?;
+        let index = self.issue_one(&cashbill, now, None).map_err(ApiError::of)?;
         let r = &self.store.receipts[index as usize];
         let resp = IssueResponse {
             code: Some(codes::OK),

@@ -77,7 +77,7 @@ pub struct Ran {
 pub enum Prepared {
     None,
     Bulk(bulk::PreparedBulk),
-    Issue(Result<popbill::wire::Cashbill, i64>),
+    Issue(Result<Box<popbill::wire::Cashbill>, i64>),
     Infos(Result<Vec<String>, i64>),
 }
 
@@ -129,8 +129,8 @@ impl Sim {
 
     /// A simulation from a [`Config`] (its CorpNum must be 10 digits).
     pub fn from_config(c: &Config) -> Result<Self, String> {
-        let corp_num = CorpNum::parse(&c.corp_num)
-            .map_err(|e| format!("corp_num {:?}: {e}", c.corp_num))?;
+        let corp_num =
+            CorpNum::parse(&c.corp_num).map_err(|e| format!("corp_num {:?}: {e}", c.corp_num))?;
         popbill::linkhub::sign(&c.secret_key, b"", "", None, "/")
             .map_err(|e| format!("secret_key: {e}"))?;
         let member = Member {
@@ -260,12 +260,7 @@ impl Sim {
         let tokens = std::mem::take(&mut self.tokens);
         let settings = self.settings.clone();
         let epoch = self.epoch + 1;
-        *self = Sim::new(
-            self.member.clone(),
-            settings,
-            self.seed,
-            self.log_capacity,
-        );
+        *self = Sim::new(self.member.clone(), settings, self.seed, self.log_capacity);
         self.tokens = tokens;
         self.epoch = epoch;
     }

@@ -86,16 +86,26 @@ pub enum Route {
     /// `GET /Time`.
     Time,
     /// `POST /{POPBILL_TEST|POPBILL}/Token`.
-    Token { service_id: &'static str },
+    Token {
+        service_id: &'static str,
+    },
     BulkSubmit,
     RegistIssue,
-    GetBulkResult { submit_id: String },
-    GetInfo { mgt_key: String },
+    GetBulkResult {
+        submit_id: String,
+    },
+    GetInfo {
+        mgt_key: String,
+    },
     GetInfos,
     /// A real POPBiLL call this mock does not simulate (501).
-    NotSimulated { what: String },
+    NotSimulated {
+        what: String,
+    },
     /// Anything under `/_mock/` (the control API; the rest of the path).
-    Control { rest: String },
+    Control {
+        rest: String,
+    },
     NotFound,
 }
 
@@ -147,11 +157,9 @@ pub fn route(req: &ApiRequest) -> Route {
         (true, _, ["Cashbill", "BULK", id, "State"]) => Route::GetBulkResult {
             submit_id: (*id).to_owned(),
         },
-        (true, _, ["Cashbill", key]) if !key.is_empty() && req.query.is_none() => {
-            Route::GetInfo {
-                mgt_key: (*key).to_owned(),
-            }
-        }
+        (true, _, ["Cashbill", key]) if !key.is_empty() && req.query.is_none() => Route::GetInfo {
+            mgt_key: (*key).to_owned(),
+        },
         (_, _, ["Cashbill", ..]) => Route::NotSimulated {
             what: format!("{} {}", req.method, path),
         },

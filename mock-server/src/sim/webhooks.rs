@@ -138,8 +138,7 @@ impl Sim {
                     due = due.plus_secs(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
                 }
                 HookAction::Reorder { hold_secs } => {
-                    hold_ms =
-                        Some(i64::try_from(hold_secs).unwrap_or(i64::MAX / 1000) * 1000)
+                    hold_ms = Some(i64::try_from(hold_secs).unwrap_or(i64::MAX / 1000) * 1000)
                 }
             }
         }
@@ -320,7 +319,7 @@ impl Sim {
 }
 
 fn log_attempt(
-log: &mut Ring<WebhookLogEntry>,
+    log: &mut Ring<WebhookLogEntry>,
     d: &Delivery,
     at: SimTime,
     http_status: Option<u16>,
