@@ -148,7 +148,8 @@ impl Sim {
             .to_str()
             .map_err(|_| ApiError::of(codes::TOKEN_UNREADABLE))?;
         let value = value.trim();
-        if value.is_empty() {
+        // HTTP trims trailing spaces, so `Bearer ` arrives as `Bearer`.
+        if value.is_empty() || value.eq_ignore_ascii_case("bearer") {
             return Err(ApiError::of(codes::TOKEN_MISSING));
         }
         let token = value

@@ -1,0 +1,159 @@
+//! Property tests for the request parsers: arbitrary bytes and JSON never panic, and a refused
+//! request never changes what the mock stores (beyond burning the SubmITID it presented).
+
+use http::Method;
+use mock_server::Config;
+use mock_server::clock::{SimTime, parse_control_time};
+use mock_server::sim::Sim;
+use mock_server::sim::request::{ApiRequest, route};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use crate::common::digest;
+
+fn now() -> SimTime {
+    parse_control_time("2025-07-11T10:00:00+09:00").unwrap()
+}
+
+fn sim_and_token() -> (Sim, String) {
+    let mut sim = Sim::from_config(&Config {
+        webhook_url: Some("http://127.0.0.1:9/".into()),
+        ..Config::default()
+    })
+    .unwrap();
+    let body = br#"{"access_id":"1234567890","scope":["member","140"]}"#;
+    let date = now().linkhub();
+    let sig =
+        popbill::linkhub::sign(crate::common::SECRET, body, &date, None, "/POPBILL/Token").unwrap();
+    let mut r = ApiRequest::new(Method::POST, "/POPBILL/Token");
+    r.headers.insert(
+        "authorization",
+        format!("LINKHUB DEVLINK {sig}").parse().unwrap(),
+    );
+    r.headers.insert("x-lh-date", date.parse().unwrap());
+    r.headers.insert("x-lh-version", "2.0".parse().unwrap());
+    r.body = body.to_vec().into();
+    let v = sim.handle_raw(&r, now()).json_value();
+    let tok = v["session_token"].as_str().unwrap().to_owned();
+    (sim, tok)
+}
+
+fn stored(sim: &Sim) -> (Value, Value) {
+    let s = sim.state_json(now());
+    (s["submissions"].clone(), s["cashbills"].clone())
+}
+
+fn request(method: Method, path: &str, tok: &str, ov: Option<&str>, body: Vec<u8>) -> ApiRequest {
+    let mut r = ApiRequest::new(method, path);
+    r.headers
+        .insert("authorization", format!("Bearer {tok}").parse().unwrap());
+    if let Some(o) = ov {
+        r.headers
+            .insert("x-http-method-override", o.parse().unwrap());
+    }
+    r.headers
+        .insert("x-pb-submit-id", "PROP-1".parse().unwrap());
+    r.headers
+        .insert("x-pb-message-digest", digest(&body).parse().unwrap());
+    r.body = body.into();
+    r
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,30}".prop_map(Value::from),
+        "[0-9]{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("mgtKey".to_owned()),
+                    Just("tradeDT".to_owned()),
+                    Just("totalAmount".to_owned()),
+                    Just("identityNum".to_owned()),
+                    Just("orderNumber".to_owned()),
+                    "[a-zA-Z]{1,8}",
+                ],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bulk_bodies_never_panic_and_refusals_store_nothing(body in prop::collection::vec(any::<u8>(), 0..512)) {
+        let (mut sim, tok) = sim_and_token();
+        let before = stored(&sim);
+        let resp = sim.handle_raw(&request(Method::POST, "/Cashbill", &tok, Some("BULKISSUE"), body), now());
+        prop_assert!(resp.status == 200 || resp.status == 400, "{}", resp.status);
+        if resp.status != 200 {
+            prop_assert_eq!(stored(&sim), before);
+        }
+    }
+
+    #[test]
+    fn arbitrary_json_receipts_never_panic_through_processing(items in prop::collection::vec(json_value(), 0..5)) {
+        let (mut sim, tok) = sim_and_token();
+        let body = serde_json::to_vec(&json!({ "cashbills": items })).unwrap();
+        let before = stored(&sim);
+        let resp = sim.handle_raw(&request(Method::POST, "/Cashbill", &tok, Some("BULKISSUE"), body), now());
+        if resp.status == 200 {
+            let mut steps = 0;
+            while let Some(t) = sim.next_due() {
+                for out in sim.run_due(t) {
+                    let ok = mock_server::sim::Attempt { http_status: Some(200), ok: true, error: None };
+                    sim.record_delivery(&out, &ok);
+                }
+                steps += 1;
+                prop_assert!(steps < 1000);
+            }
+        } else {
+            prop_assert_eq!(stored(&sim), before);
+        }
+    }
+
+    #[test]
+    fn arbitrary_bodies_to_other_endpoints_never_panic_or_change_state(
+        body in prop::collection::vec(any::<u8>(), 0..256),
+        which in 0usize..4,
+    ) {
+        let (mut sim, tok) = sim_and_token();
+        let before = stored(&sim);
+        let req = match which {
+            0 => request(Method::POST, "/Cashbill/States", &tok, None, body),
+            1 => request(Method::POST, "/POPBILL_TEST/Token", &tok, None, body),
+            2 => request(Method::POST, "/Cashbill", &tok, Some("REVOKEISSUE"), body),
+            _ => request(Method::POST, "/Cashbill", &tok, Some("ISSUE"), body),
+        };
+        let resp = sim.handle_raw(&req, now());
+        prop_assert!(resp.status != 500);
+        if resp.status != 200 {
+            prop_assert_eq!(stored(&sim), before);
+        }
+    }
+
+    #[test]
+    fn arbitrary_paths_and_headers_route_without_panicking(path in "/[ -~]{0,60}", header in "[ -~]{0,60}") {
+        let (mut sim, tok) = sim_and_token();
+        let mut req = request(Method::GET, &path, &tok, None, Vec::new());
+        if let Ok(v) = header.parse() {
+            req.headers.insert("x-pb-submit-id", v);
+        }
+        let _ = route(&req);
+        let resp = sim.handle_raw(&req, now());
+        prop_assert!(resp.status >= 200 && resp.status < 600);
+    }
+}
