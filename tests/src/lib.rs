@@ -3,6 +3,7 @@
 //!
 //! Every process started here is killed on drop, also when a test panics.
 
+pub mod app;
 pub mod mock;
 pub mod worker;
 
@@ -47,20 +48,4 @@ where
     }
 }
 
-/// The mock and the Worker wired to each other.
-pub struct TestApp {
-    pub mock: MockPopbill,
-    pub worker: WorkerProcess,
-    pub http: reqwest::Client,
-}
-
-/// Start the mock, then the Worker pointed at it, and wait until both answer.
-pub async fn spawn_app() -> TestApp {
-    let mock = MockPopbill::start().await;
-    let worker = WorkerProcess::start(WorkerConfig::for_mock(&mock.url)).await;
-    TestApp {
-        mock,
-        worker,
-        http: reqwest::Client::new(),
-    }
-}
+pub use app::{TestApp, spawn_app};

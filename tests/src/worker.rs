@@ -29,66 +29,35 @@ pub struct WorkerProcess {
     pub url: String,
     pub log_path: PathBuf,
     child: Child,
-    /// Local KV lives here; kept so a restart can reuse it.
+    /// Local KV (and the logs) live here; a restart reuses it.
     pub persist: tempfile::TempDir,
+    starts: u32,
 }
 
 impl WorkerProcess {
     pub async fn start(config: WorkerConfig) -> Self {
         let persist = tempfile::tempdir().expect("create a temp dir for local KV");
-        Self::start_with_persist(config, persist).await
-    }
-
-    /// Start on an existing KV folder (a restart keeps its state).
-    pub async fn start_with_persist(config: WorkerConfig, persist: tempfile::TempDir) -> Self {
-        let root = repo_root();
-        let shim = root.join("edge/build/worker/shim.mjs");
-        assert!(
-            shim.exists(),
-            "the Worker is not built ({}); run `make worker`",
-            shim.display()
-        );
-        let wrangler = root.join("node_modules/.bin/wrangler");
-        assert!(
-            wrangler.exists(),
-            "wrangler is not installed; run `make setup`"
-        );
-
-        let port = free_port();
-        let log_path = persist.path().join(format!("wrangler-{port}.log"));
-        let log = File::create(&log_path).expect("create the wrangler log file");
-        let mut cmd = Command::new(&wrangler);
-        cmd.current_dir(&root)
-            .args(["dev", "--config", "wrangler.toml", "--ip", "127.0.0.1"])
-            .args(["--port", &port.to_string()])
-            .args(["--inspector-port", &free_port().to_string()])
-            .arg("--persist-to")
-            .arg(persist.path().join("state"))
-            .args([
-                "--test-scheduled",
-                "--show-interactive-dev-session=false",
-                "--log-level",
-                "log",
-            ])
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-            .env("CI", "true")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("clone the log file handle"))
-            .stderr(log)
-            .process_group(0);
-        for (k, v) in &config.vars {
-            cmd.arg("--var").arg(format!("{k}:{v}"));
-        }
-        let child = cmd.spawn().expect("spawn wrangler dev");
+        let (child, url, log_path) = spawn(&config, persist.path(), 0);
         let mut worker = WorkerProcess {
-            url: format!("http://127.0.0.1:{port}"),
+            url,
             log_path,
             child,
             persist,
+            starts: 1,
         };
         worker.wait_ready().await;
         worker
+    }
+
+    /// Stop the Worker and start it again on the same local KV (a deploy or a crash mid-flow).
+    pub async fn restart(&mut self, config: WorkerConfig) {
+        self.kill();
+        let (child, url, log_path) = spawn(&config, self.persist.path(), self.starts);
+        self.starts += 1;
+        self.child = child;
+        self.url = url;
+        self.log_path = log_path;
+        self.wait_ready().await;
     }
 
     async fn wait_ready(&mut self) {
@@ -118,16 +87,20 @@ impl WorkerProcess {
         .await;
     }
 
-    /// Everything wrangler and the Worker printed so far.
+    /// Everything wrangler and the Worker printed so far (all starts).
     pub fn log(&self) -> String {
-        read_log(&self.log_path)
-    }
-
-    /// Stop the Worker and hand back its KV folder for a restart.
-    pub fn stop(mut self) -> tempfile::TempDir {
-        self.kill();
-        let persist = tempfile::tempdir().expect("create a placeholder temp dir");
-        std::mem::replace(&mut self.persist, persist)
+        let mut all = String::new();
+        if let Ok(dir) = std::fs::read_dir(self.persist.path()) {
+            let mut logs: Vec<PathBuf> = dir
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "log"))
+                .collect();
+            logs.sort();
+            for p in logs {
+                all.push_str(&read_log(&p));
+            }
+        }
+        all
     }
 
     fn kill(&mut self) {
@@ -151,6 +124,50 @@ impl Drop for WorkerProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, PathBuf) {
+    let root = repo_root();
+    let shim = root.join("edge/build/worker/shim.mjs");
+    assert!(
+        shim.exists(),
+        "the Worker is not built ({}); run `make worker`",
+        shim.display()
+    );
+    let wrangler = root.join("node_modules/.bin/wrangler");
+    assert!(
+        wrangler.exists(),
+        "wrangler is not installed; run `make setup`"
+    );
+
+    let port = free_port();
+    let log_path = persist.join(format!("wrangler-{start}.log"));
+    let log = File::create(&log_path).expect("create the wrangler log file");
+    let mut cmd = Command::new(&wrangler);
+    cmd.current_dir(&root)
+        .args(["dev", "--config", "wrangler.toml", "--ip", "127.0.0.1"])
+        .args(["--port", &port.to_string()])
+        .args(["--inspector-port", &free_port().to_string()])
+        .arg("--persist-to")
+        .arg(persist.join("state"))
+        .args([
+            "--test-scheduled",
+            "--show-interactive-dev-session=false",
+            "--log-level",
+            "log",
+        ])
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("CI", "true")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("clone the log file handle"))
+        .stderr(log)
+        .process_group(0);
+    for (k, v) in &config.vars {
+        cmd.arg("--var").arg(format!("{k}:{v}"));
+    }
+    let child = cmd.spawn().expect("spawn wrangler dev");
+    (child, format!("http://127.0.0.1:{port}"), log_path)
 }
 
 fn read_log(path: &Path) -> String {
