@@ -118,6 +118,11 @@ pub struct FakeState {
     pub nts_fail: BTreeSet<String>,
     /// Keys ever issued, counted: a key issued twice is a bug.
     pub issue_counts: BTreeMap<String, u32>,
+    /// Webhook bodies POPBiLL would send (MID, body), in the order they arose.
+    pub outbox: Vec<(String, Vec<u8>)>,
+    /// Random faults: probability that a call fails, and the RNG state (xorshift).
+    pub fault_rate: f64,
+    pub rng: u64,
     seq: u64,
 }
 
@@ -200,8 +205,20 @@ impl FakePopbill {
     fn take_fault(&self, call: Call) -> Option<Fault> {
         let mut s = self.state.borrow_mut();
         s.calls.push(call);
-        let pos = s.faults.iter().position(|f| f.call == call)?;
-        s.faults.remove(pos)
+        if let Some(pos) = s.faults.iter().position(|f| f.call == call) {
+            return s.faults.remove(pos);
+        }
+        if s.fault_rate > 0.0 && unit(&mut s.rng) < s.fault_rate {
+            let kinds = [UpstreamErrorKind::Retryable, UpstreamErrorKind::Ambiguous];
+            let kind = kinds[(next(&mut s.rng) % 2) as usize];
+            let after_commit = call == Call::BulkSubmit && next(&mut s.rng) % 2 == 0;
+            return Some(Fault {
+                call,
+                after_commit,
+                error: UpstreamError::new(kind, None, "random fault"),
+            });
+        }
+        None
     }
 
     fn commit(
@@ -348,4 +365,19 @@ pub fn nts_event(mgt_key: &str, state_code: i64, result: &str) -> Vec<u8> {
 
 pub fn new_kv() -> MemoryKv {
     MemoryKv::new()
+}
+
+/// xorshift64*: a tiny seeded generator for test faults.
+pub fn next(state: &mut u64) -> u64 {
+    let mut x = (*state).max(1);
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+/// A uniform number in [0, 1).
+pub fn unit(state: &mut u64) -> f64 {
+    (next(state) >> 11) as f64 / (1u64 << 53) as f64
 }
