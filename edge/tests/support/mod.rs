@@ -211,7 +211,7 @@ impl FakePopbill {
         if s.fault_rate > 0.0 && unit(&mut s.rng) < s.fault_rate {
             let kinds = [UpstreamErrorKind::Retryable, UpstreamErrorKind::Ambiguous];
             let kind = kinds[(next(&mut s.rng) % 2) as usize];
-            let after_commit = call == Call::BulkSubmit && next(&mut s.rng) % 2 == 0;
+            let after_commit = call == Call::BulkSubmit && next(&mut s.rng).is_multiple_of(2);
             return Some(Fault {
                 call,
                 after_commit,
