@@ -209,3 +209,35 @@ impl TestApp {
         .await;
     }
 }
+
+impl TestApp {
+    /// A fingerprint of the Worker's local KV (every file under its persist folder, by path and
+    /// content hash; SQLite's shared-memory index, which reads touch, is left out): equal
+    /// fingerprints mean nothing was written.
+    pub fn kv_fingerprint(&self) -> Vec<(String, u64)> {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<(String, u64)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, root, out);
+                } else if p.extension().is_none_or(|x| x != "log")
+                    && !p.to_string_lossy().ends_with("-shm")
+                {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    std::fs::read(&p).unwrap_or_default().hash(&mut h);
+                    let name = p.strip_prefix(root).unwrap_or(&p).display().to_string();
+                    out.push((name, h.finish()));
+                }
+            }
+        }
+        let root = self.worker.persist.path().join("state");
+        let mut out = Vec::new();
+        walk(&root, &root, &mut out);
+        out.sort();
+        out
+    }
+}
