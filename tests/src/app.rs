@@ -38,15 +38,19 @@ pub fn worker_config(mock: &MockPopbill) -> WorkerConfig {
     let mut c = WorkerConfig::for_mock(&mock.url);
     for (k, v) in [
         ("TIME_SOURCE", "linkhub"),
-        ("POPBILL_LINK_ID", mock.link_id.as_str()),
-        ("POPBILL_SECRET_KEY", mock.secret_key.as_str()),
         ("POPBILL_CORP_NUM", CORP),
-        ("API_TOKEN", API_TOKEN),
-        ("WEBHOOK_API_KEY", WEBHOOK_KEY),
         // The tests drive polling through the cron, deterministically.
         ("POLL_AFTER_SUBMIT_SECS", "0"),
     ] {
         c.vars.insert(k.into(), v.into());
+    }
+    for (k, v) in [
+        ("POPBILL_LINK_ID", mock.link_id.as_str()),
+        ("POPBILL_SECRET_KEY", mock.secret_key.as_str()),
+        ("API_TOKEN", API_TOKEN),
+        ("WEBHOOK_API_KEY", WEBHOOK_KEY),
+    ] {
+        c.secrets.insert(k.into(), v.into());
     }
     c
 }

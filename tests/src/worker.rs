@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use crate::{free_port, repo_root, wait_for};
 
-/// Vars and secrets handed to the Worker (`--var NAME:VALUE`).
-#[derive(Clone, Debug)]
+/// Vars (`--var NAME:VALUE`) and secrets (an `--env-file`, as `wrangler secret put` would set
+/// them: never on a command line, shown as "(hidden)").
+#[derive(Clone, Debug, Default)]
 pub struct WorkerConfig {
     pub vars: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, String>,
 }
 
 impl WorkerConfig {
@@ -21,7 +23,10 @@ impl WorkerConfig {
         let mut vars = BTreeMap::new();
         vars.insert("POPBILL_API_URL".into(), mock_url.to_string());
         vars.insert("POPBILL_AUTH_URL".into(), mock_url.to_string());
-        WorkerConfig { vars }
+        WorkerConfig {
+            vars,
+            secrets: BTreeMap::new(),
+        }
     }
 }
 
@@ -165,6 +170,16 @@ fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, P
         .process_group(0);
     for (k, v) in &config.vars {
         cmd.arg("--var").arg(format!("{k}:{v}"));
+    }
+    if !config.secrets.is_empty() {
+        let env_file = persist.join("secrets.env");
+        let lines: String = config
+            .secrets
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        std::fs::write(&env_file, lines).expect("write the secrets file");
+        cmd.arg("--env-file").arg(&env_file);
     }
     let child = cmd.spawn().expect("spawn wrangler dev");
     (child, format!("http://127.0.0.1:{port}"), log_path)
