@@ -35,13 +35,21 @@ setsid "$mock_bin" --port "$MOCK_PORT" --link-id "$DEV_LINK_ID" --secret-key "$D
   --webhook-api-key "$DEV_WEBHOOK_KEY" --clock real >.dev/mock.log 2>&1 &
 pids+=($!)
 
+# Secrets go in an env file (as `wrangler secret put` would hold them), vars on the command line.
+umask 077
+cat >.dev/secrets.env <<SECRETS
+POPBILL_LINK_ID=$DEV_LINK_ID
+POPBILL_SECRET_KEY=$DEV_SECRET_KEY
+API_TOKEN=$DEV_API_TOKEN
+WEBHOOK_API_KEY=$DEV_WEBHOOK_KEY
+SECRETS
+umask 022
+
 WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false setsid node_modules/.bin/wrangler dev \
   --ip 127.0.0.1 --port "$WORKER_PORT" --persist-to .dev/kv --test-scheduled \
-  --show-interactive-dev-session=false \
+  --show-interactive-dev-session=false --env-file .dev/secrets.env \
   --var "POPBILL_API_URL:$mock_url" --var "POPBILL_AUTH_URL:$mock_url" \
-  --var "TIME_SOURCE:linkhub" --var "POPBILL_LINK_ID:$DEV_LINK_ID" \
-  --var "POPBILL_SECRET_KEY:$DEV_SECRET_KEY" --var "POPBILL_CORP_NUM:$DEV_CORP_NUM" \
-  --var "API_TOKEN:$DEV_API_TOKEN" --var "WEBHOOK_API_KEY:$DEV_WEBHOOK_KEY" \
+  --var "TIME_SOURCE:linkhub" --var "POPBILL_CORP_NUM:$DEV_CORP_NUM" \
   </dev/null >.dev/worker.log 2>&1 &
 pids+=($!)
 
@@ -55,12 +63,16 @@ for _ in $(seq 1 600); do
 done
 ready "$worker_url/healthz" || { echo "dev: the Worker did not start within 60 s; see .dev/worker.log" >&2; exit 1; }
 
+# wrangler dev does not fire cron triggers by itself: fire the reconcile cron every minute.
+( while sleep 60; do curl -fsS -o /dev/null "$worker_url/cdn-cgi/handler/scheduled?cron=*+*+*+*+*" || true; done ) &
+pids+=($!)
+
 today=$(TZ=Asia/Seoul date +%Y%m%d%H%M%S)
 cat <<MSG
 
   Worker (wrangler dev, local KV in .dev/kv):  $worker_url
   Mock POPBiLL (follows real time):            $mock_url   (control API: $mock_url/_mock/state)
-  Logs: .dev/worker.log, .dev/mock.log
+  Logs: .dev/worker.log, .dev/mock.log. The reconcile cron fires every minute.
 
   Submit a sample batch:
 
