@@ -15,11 +15,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use bytes::Bytes;
 use popbill::codes;
-use popbill::validate::{MAX_BATCH, check_batch};
-use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, Cashbill};
+use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse};
 use popbill::{IdError, SubmitId};
-use serde::Deserialize;
 use sha1::{Digest, Sha1};
+
+use super::bulk_body::{self, RawBatch};
 
 use super::error::{ApiError, mock_codes};
 use super::request::{ApiRequest, ApiResponse, CachedBody};
@@ -30,14 +30,8 @@ use crate::clock::SimTime;
 /// The digest and body checks, computed outside the lock.
 #[derive(Debug)]
 pub struct PreparedBulk {
-    /// The first digest/body problem in the documented order, or the receipts.
-    pub outcome: Result<Vec<Cashbill>, i64>,
-}
-
-#[derive(Deserialize)]
-struct BulkBody {
-    #[serde(default)]
-    cashbills: Option<Vec<Option<Cashbill>>>,
+    /// The first digest/body problem in the documented order, or the checked raw body.
+    pub outcome: Result<RawBatch, i64>,
 }
 
 /// `Base64(SHA1(raw body))`, what `x-pb-message-digest` must carry.
@@ -51,7 +45,7 @@ pub fn prepare(req: &ApiRequest) -> PreparedBulk {
     }
 }
 
-fn check_body(req: &ApiRequest) -> Result<Vec<Cashbill>, i64> {
+fn check_body(req: &ApiRequest) -> Result<RawBatch, i64> {
     let digest = req
         .header("x-pb-message-digest")
         .map(str::trim)
@@ -65,20 +59,7 @@ fn check_body(req: &ApiRequest) -> Result<Vec<Cashbill>, i64> {
     if digest != message_digest(&req.body) {
         return Err(codes::DIGEST_MISMATCH);
     }
-    let parsed: BulkBody = serde_json::from_slice(&req.body).map_err(|_| codes::BAD_JSON)?;
-    let items = parsed.cashbills.unwrap_or_default();
-    if items.is_empty() {
-        return Err(codes::CASHBILLS_MISSING);
-    }
-    if items.len() > MAX_BATCH {
-        return Err(codes::TOO_MANY_CASHBILLS);
-    }
-    let items: Vec<Cashbill> = items
-        .into_iter()
-        .collect::<Option<_>>()
-        .ok_or(codes::NULL_CASHBILL)?;
-    check_batch(items.iter().map(|c| c.mgt_key.as_deref())).map_err(|e| e.code())?;
-    Ok(items)
+    bulk_body::check(&req.body)
 }
 
 fn submit_id_error(e: IdError) -> i64 {
@@ -108,7 +89,7 @@ impl Sim {
         if self.store.submit_id_used(submit_id.as_str()) {
             return Err(ApiError::of(codes::SUBMIT_ID_IN_USE));
         }
-        let cashbills = match prepared.outcome {
+        let batch = match prepared.outcome {
             Ok(c) => c,
             Err(code) => {
                 // POPBiLL: a SubmitID can never be reused, even after a failed submission.
@@ -126,8 +107,8 @@ impl Sim {
             received_at: now,
             started_at: None,
             ended_at: None,
-            count: cashbills.len() as u32,
-            pending: cashbills,
+            count: batch.count as u32,
+            pending: Some(batch),
             outcomes: Vec::new(),
             success: 0,
             fail: 0,
@@ -237,8 +218,22 @@ impl Sim {
             return;
         }
         sub.started_at.get_or_insert(at);
-        let pending = std::mem::take(&mut sub.pending);
-        let mut outcomes = Vec::with_capacity(pending.len());
+        let count = sub.count as usize;
+        let pending = sub
+            .pending
+            .take()
+            .and_then(|raw| bulk_body::receipts(&raw))
+            .unwrap_or_default();
+        let mut outcomes = Vec::with_capacity(count);
+        if pending.len() != count {
+            // Cannot happen: the body was checked at submission with the same rules.
+            tracing::error!(index, "a checked bulk body no longer parses");
+            outcomes.resize_with(count, || ItemOutcome {
+                mgt_key: None,
+                code: codes::BAD_JSON,
+                receipt: None,
+            });
+        }
         for c in &pending {
             let mgt_key = c.mgt_key.as_deref().map(Box::from);
             let (code, receipt) = match self.issue_one(c, at, Some(index)) {

@@ -13,8 +13,8 @@ impl Sim {
             .submissions
             .iter()
             .map(|s| {
-                let keys: Vec<Option<String>> = if s.outcomes.is_empty() {
-                    s.pending.iter().map(|c| c.mgt_key.clone()).collect()
+                let keys: Vec<Option<String>> = if let Some(raw) = &s.pending {
+                    super::bulk_body::mgt_keys(raw)
                 } else {
                     s.outcomes
                         .iter()

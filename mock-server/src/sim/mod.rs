@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod bulk;
+pub mod bulk_body;
 pub mod dump;
 pub mod error;
 pub mod filing;

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use popbill::KstDateTime;
-use popbill::wire::Cashbill;
 
 use super::request::CachedBody;
 use crate::clock::SimTime;
@@ -92,8 +91,8 @@ pub struct Submission {
     pub started_at: Option<SimTime>,
     pub ended_at: Option<SimTime>,
     pub count: u32,
-    /// The receipts as sent, until processing completes.
-    pub pending: Vec<Cashbill>,
+    /// The body as sent (checked), until processing completes.
+    pub pending: Option<super::bulk_body::RawBatch>,
     pub outcomes: Vec<ItemOutcome>,
     pub success: u32,
     pub fail: u32,
