@@ -6,7 +6,8 @@
 //! (unique SubmitIDs and mgtKeys; bodies and digests prepared before timing). First it measures
 //! the memory per stored receipt: RSS growth (/proc/self/status) while 100,000 receipts are issued.
 //!
-//! Not a test: it prints figures and exits. `BENCH_SECS` (default 5) sets the GetBulkResult run.
+//! Not a test: it prints figures and exits. `BENCH_SECS` (default 5) sets the GetBulkResult run;
+//! `BENCH_ONLY=memory|get|bulk` runs one part.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -212,6 +213,9 @@ async fn run() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5u64);
+    // BENCH_ONLY=memory|get|bulk runs one part (profiling); default: all.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let part = |name: &str| only.is_empty() || only == name;
     let mock = Arc::new(start_mock().await);
     println!(
         "popbill-mock throughput: {CONNECTIONS} keep-alive connections, {} worker threads",
@@ -220,25 +224,27 @@ async fn run() {
 
     // Memory per stored receipt first, on a fresh heap: issue 100,000 receipts in rounds of
     // 10,000 (submit, then process), and compare the resident set before and after.
-    let before = rss_kib();
-    let mut sender = connect(&mock.addr).await;
-    for round in 0..10 {
-        for s in 0..100 {
-            let id = format!("M{round}-{s}");
-            let body = Bytes::from(bulk_body(&id, 100));
-            assert_eq!(send(&mut sender, mock.bulk_request(&id, body)).await, 200);
+    if part("memory") {
+        let before = rss_kib();
+        let mut sender = connect(&mock.addr).await;
+        for round in 0..10 {
+            for s in 0..100 {
+                let id = format!("M{round}-{s}");
+                let body = Bytes::from(bulk_body(&id, 100));
+                assert_eq!(send(&mut sender, mock.bulk_request(&id, body)).await, 200);
+            }
+            mock.control("/_mock/clock/advance", serde_json::json!({"seconds": 5}))
+                .await;
         }
-        mock.control("/_mock/clock/advance", serde_json::json!({"seconds": 5}))
-            .await;
+        let after = rss_kib();
+        let receipts = 100_000u64;
+        println!(
+            "memory per stored receipt: {:.0} bytes (RSS {} KiB -> {} KiB for {receipts} issued receipts, journal and submissions included)",
+            (after.saturating_sub(before) * 1024) as f64 / receipts as f64,
+            before,
+            after
+        );
     }
-    let after = rss_kib();
-    let receipts = 100_000u64;
-    println!(
-        "memory per stored receipt: {:.0} bytes (RSS {} KiB -> {} KiB for {receipts} issued receipts, journal and submissions included)",
-        (after.saturating_sub(before) * 1024) as f64 / receipts as f64,
-        before,
-        after
-    );
     mock.control("/_mock/reset", serde_json::json!({})).await;
 
     // GetBulkResult on completed submissions of 100 and of 1 receipts.
@@ -264,13 +270,18 @@ async fn run() {
                     .expect("a valid request"),
             )
         });
-        hammer(&mock, make, Some(Duration::from_secs(secs)))
-            .await
-            .print(label);
+        if part("get") {
+            hammer(&mock, make, Some(Duration::from_secs(secs)))
+                .await
+                .print(label);
+        }
     }
 
     // BulkSubmit with 100 receipts: bodies and digests made before timing.
-    let per_conn = 128;
+    if !part("bulk") {
+        return;
+    }
+    let per_conn = 256;
     let mut prepared: Vec<Vec<(String, Bytes, String)>> = Vec::new();
     for c in 0..CONNECTIONS {
         let mut mine = Vec::new();

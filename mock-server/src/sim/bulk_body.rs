@@ -15,7 +15,43 @@ use popbill::wire::Cashbill;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-type Text<'a> = Option<Cow<'a, str>>;
+/// A JSON string (or null) that is checked but not kept: no allocation.
+struct AnyStr;
+
+impl<'de> Deserialize<'de> for AnyStr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor).map(|_: Cow<'de, str>| AnyStr)
+    }
+}
+
+/// A JSON string, borrowed from the body when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor).map(Key)
+    }
+}
+
+struct StrVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+type Text = Option<AnyStr>;
 
 /// A receipt as POPBiLL's JSON spells it; only the mgtKey is kept, the rest is type-checked.
 #[derive(Deserialize)]
@@ -23,67 +59,67 @@ type Text<'a> = Option<Cow<'a, str>>;
 #[allow(dead_code)] // Fields exist to type-check the JSON exactly like `Cashbill` does.
 struct CashbillView<'a> {
     #[serde(borrow, default)]
-    mgt_key: Text<'a>,
-    #[serde(rename = "tradeDT", borrow, default)]
-    trade_dt: Text<'a>,
-    #[serde(borrow, default)]
-    trade_date: Text<'a>,
-    #[serde(borrow, default)]
-    trade_type: Text<'a>,
-    #[serde(borrow, default)]
-    trade_usage: Text<'a>,
-    #[serde(borrow, default)]
-    trade_opt: Text<'a>,
-    #[serde(borrow, default)]
-    taxation_type: Text<'a>,
-    #[serde(borrow, default)]
-    total_amount: Text<'a>,
-    #[serde(borrow, default)]
-    supply_cost: Text<'a>,
-    #[serde(borrow, default)]
-    tax: Text<'a>,
-    #[serde(borrow, default)]
-    service_fee: Text<'a>,
-    #[serde(borrow, default)]
-    franchise_corp_num: Text<'a>,
-    #[serde(rename = "franchiseTaxRegID", borrow, default)]
-    franchise_tax_reg_id: Text<'a>,
-    #[serde(borrow, default)]
-    franchise_corp_name: Text<'a>,
-    #[serde(rename = "franchiseCEOName", borrow, default)]
-    franchise_ceo_name: Text<'a>,
-    #[serde(borrow, default)]
-    franchise_addr: Text<'a>,
-    #[serde(rename = "franchiseTEL", borrow, default)]
-    franchise_tel: Text<'a>,
-    #[serde(borrow, default)]
-    identity_num: Text<'a>,
-    #[serde(borrow, default)]
-    customer_name: Text<'a>,
-    #[serde(borrow, default)]
-    item_name: Text<'a>,
-    #[serde(borrow, default)]
-    order_number: Text<'a>,
-    #[serde(borrow, default)]
-    email: Text<'a>,
-    #[serde(borrow, default)]
-    hp: Text<'a>,
-    #[serde(borrow, default)]
-    fax: Text<'a>,
+    mgt_key: Option<Key<'a>>,
+    #[serde(rename = "tradeDT", default)]
+    trade_dt: Text,
+    #[serde(default)]
+    trade_date: Text,
+    #[serde(default)]
+    trade_type: Text,
+    #[serde(default)]
+    trade_usage: Text,
+    #[serde(default)]
+    trade_opt: Text,
+    #[serde(default)]
+    taxation_type: Text,
+    #[serde(default)]
+    total_amount: Text,
+    #[serde(default)]
+    supply_cost: Text,
+    #[serde(default)]
+    tax: Text,
+    #[serde(default)]
+    service_fee: Text,
+    #[serde(default)]
+    franchise_corp_num: Text,
+    #[serde(rename = "franchiseTaxRegID", default)]
+    franchise_tax_reg_id: Text,
+    #[serde(default)]
+    franchise_corp_name: Text,
+    #[serde(rename = "franchiseCEOName", default)]
+    franchise_ceo_name: Text,
+    #[serde(default)]
+    franchise_addr: Text,
+    #[serde(rename = "franchiseTEL", default)]
+    franchise_tel: Text,
+    #[serde(default)]
+    identity_num: Text,
+    #[serde(default)]
+    customer_name: Text,
+    #[serde(default)]
+    item_name: Text,
+    #[serde(default)]
+    order_number: Text,
+    #[serde(default)]
+    email: Text,
+    #[serde(default)]
+    hp: Text,
+    #[serde(default)]
+    fax: Text,
     #[serde(rename = "smssendYN", default)]
     smssend_yn: Option<bool>,
     #[serde(rename = "faxsendYN", default)]
     faxsend_yn: Option<bool>,
-    #[serde(borrow, default)]
-    memo: Text<'a>,
-    #[serde(borrow, default)]
-    email_subject: Text<'a>,
-    #[serde(borrow, default)]
-    confirm_num: Text<'a>,
-    #[serde(borrow, default)]
-    org_confirm_num: Text<'a>,
-    #[serde(borrow, default)]
-    org_trade_date: Text<'a>,
+    #[serde(default)]
+    memo: Text,
+    #[serde(default)]
+    email_subject: Text,
+    #[serde(default)]
+    confirm_num: Text,
+    #[serde(default)]
+    org_confirm_num: Text,
+    #[serde(default)]
+    org_trade_date: Text,
     #[serde(default)]
     cancel_type: Option<IgnoredAny>,
 }
@@ -143,7 +179,7 @@ impl<'de> Deserialize<'de> for Items<'de> {
             ) -> Result<Self::Value, A::Error> {
                 let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_BATCH + 1));
                 while let Some(item) = seq.next_element::<Option<CashbillView<'de>>>()? {
-                    keys.push(item.map(|c| c.mgt_key));
+                    keys.push(item.map(|c| c.mgt_key.map(|k| k.0)));
                 }
                 Ok(Items(keys))
             }
@@ -167,7 +203,9 @@ pub struct RawBatch {
 
 /// Check the body's JSON: -14010015, -14010016, -14010017, -14010040, -14010018 in that order.
 pub fn check(body: &Bytes) -> Result<RawBatch, i64> {
-    let view: BodyView<'_> = serde_json::from_slice(body).map_err(|_| codes::BAD_JSON)?;
+    // One UTF-8 check for the whole body, instead of one per string.
+    let text = std::str::from_utf8(body).map_err(|_| codes::BAD_JSON)?;
+    let view: BodyView<'_> = serde_json::from_str(text).map_err(|_| codes::BAD_JSON)?;
     let items = view.cashbills.unwrap_or_default();
     if items.is_empty() {
         return Err(codes::CASHBILLS_MISSING);
