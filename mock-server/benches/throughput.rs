@@ -24,6 +24,8 @@ const CONNECTIONS: usize = 64;
 const START: &str = "2025-07-11T10:00:00+09:00";
 
 type Sender = http1::SendRequest<Full<Bytes>>;
+/// Makes request `i` of connection `c` (`None` = that connection is done).
+type MakeRequest = Arc<dyn Fn(usize, usize) -> Option<http::Request<Full<Bytes>>> + Send + Sync>;
 
 async fn connect(addr: &str) -> Sender {
     let stream = TcpStream::connect(addr).await.expect("connect to the mock");
@@ -160,7 +162,7 @@ impl Figures {
 /// `CONNECTIONS` connections, each sending its own list of requests or repeating one for `secs`.
 async fn hammer(
     mock: &Arc<Mock>,
-    make: Arc<dyn Fn(usize, usize) -> Option<http::Request<Full<Bytes>>> + Send + Sync>,
+    make: MakeRequest,
     secs: Option<Duration>,
 ) -> Figures {
     let started = Instant::now();
