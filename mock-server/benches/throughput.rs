@@ -160,11 +160,7 @@ impl Figures {
 }
 
 /// `CONNECTIONS` connections, each sending its own list of requests or repeating one for `secs`.
-async fn hammer(
-    mock: &Arc<Mock>,
-    make: MakeRequest,
-    secs: Option<Duration>,
-) -> Figures {
+async fn hammer(mock: &Arc<Mock>, make: MakeRequest, secs: Option<Duration>) -> Figures {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..CONNECTIONS {

@@ -75,7 +75,8 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Ou
     let start = config
         .start
         .map(|t| SimTime::from_datetime(&t))
-        .unwrap_or_else(SimTime::now_utc);
+        // Now, to the whole second: simulated times read better without stray milliseconds.
+        .unwrap_or_else(|| SimTime(SimTime::now_utc().0 / 1000 * 1000));
     let shared = Arc::new(Shared {
         core: Mutex::new(Core {
             sim,

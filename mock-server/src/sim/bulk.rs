@@ -15,8 +15,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use bytes::Bytes;
 use popbill::codes;
-use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse};
+use popbill::wire::BulkResponse;
 use popbill::{IdError, SubmitId};
+use serde::Serialize;
 use sha1::{Digest, Sha1};
 
 use super::bulk_body::{self, RawBatch};
@@ -60,6 +61,46 @@ fn check_body(req: &ApiRequest) -> Result<RawBatch, i64> {
         return Err(codes::DIGEST_MISMATCH);
     }
     bulk_body::check(&req.body)
+}
+
+/// GetBulkResult's body (the fields of `popbill::wire::BulkCashbillResult`, in that order).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkResultOut {
+    pub code: i64,
+    pub message: &'static str,
+    #[serde(rename = "submitID")]
+    pub submit_id: String,
+    pub submit_count: u32,
+    pub success_count: u32,
+    pub fail_count: u32,
+    pub tx_state: i64,
+    pub tx_result_code: Option<i64>,
+    #[serde(rename = "txStartDT")]
+    pub tx_start_dt: Option<String>,
+    #[serde(rename = "txEndDT")]
+    pub tx_end_dt: Option<String>,
+    #[serde(rename = "receiptDT")]
+    pub receipt_dt: String,
+    #[serde(rename = "receiptID")]
+    pub receipt_id: String,
+    pub issue_result: Vec<IssueResultOut>,
+}
+
+/// One `issueResult` item. Every field is always written (null when it does not apply), and
+/// both `issueDT` and `tradeDT` are present for SDK compatibility.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueResultOut {
+    pub mgt_key: Option<String>,
+    pub code: i64,
+    pub message: &'static str,
+    pub confirm_num: Option<String>,
+    pub trade_date: Option<String>,
+    #[serde(rename = "issueDT")]
+    pub issue_dt: Option<String>,
+    #[serde(rename = "tradeDT")]
+    pub trade_dt: Option<String>,
 }
 
 fn submit_id_error(e: IdError) -> i64 {
@@ -158,7 +199,7 @@ impl Sim {
     }
 
     /// The GetBulkResult body for a submission in any state.
-    fn bulk_result(&self, sub: &Submission) -> BulkCashbillResult {
+    fn bulk_result(&self, sub: &Submission) -> BulkResultOut {
         let tx_state = sub.tx_state();
         let issue_result = if tx_state == 2 {
             sub.outcomes.iter().map(|o| self.issue_result(o)).collect()
@@ -170,29 +211,29 @@ impl Sim {
             1 => "처리중",
             _ => "완료",
         };
-        BulkCashbillResult {
-            code: Some(codes::OK),
-            message: Some(message.to_owned()),
-            submit_id: Some(sub.submit_id.to_string()),
-            submit_count: Some(i64::from(sub.count)),
-            success_count: Some(i64::from(sub.success)),
-            fail_count: Some(i64::from(sub.fail)),
-            tx_state: Some(tx_state),
+        BulkResultOut {
+            code: codes::OK,
+            message,
+            submit_id: sub.submit_id.to_string(),
+            submit_count: sub.count,
+            success_count: sub.success,
+            fail_count: sub.fail,
+            tx_state,
             tx_result_code: (tx_state == 2).then_some(codes::OK),
             tx_start_dt: sub.started_at.map(|t| t.kst().to_string()),
             tx_end_dt: sub.ended_at.map(|t| t.kst().to_string()),
-            receipt_dt: Some(sub.received_at.kst().to_string()),
-            receipt_id: Some(sub.receipt_id.to_string()),
+            receipt_dt: sub.received_at.kst().to_string(),
+            receipt_id: sub.receipt_id.to_string(),
             issue_result,
         }
     }
 
-    fn issue_result(&self, o: &ItemOutcome) -> BulkIssueResult {
+    fn issue_result(&self, o: &ItemOutcome) -> IssueResultOut {
         let receipt = o.receipt.map(|i| &self.store.receipts[i as usize]);
-        BulkIssueResult {
+        IssueResultOut {
             mgt_key: o.mgt_key.as_deref().map(str::to_owned),
-            code: Some(o.code),
-            message: Some(super::issue::outcome_message(o.code).to_owned()),
+            code: o.code,
+            message: super::issue::outcome_message(o.code),
             confirm_num: receipt.map(|r| self.ids.confirm_num(r.issue_no)),
             trade_date: receipt.map(|r| r.trade_dt.date().to_string()),
             issue_dt: receipt.map(|r| r.issued_at.kst().to_string()),

@@ -266,6 +266,13 @@ fn per_receipt_rules_and_scenarios_are_reported_per_receipt() {
     assert_eq!(v["successCount"], 4);
     assert_eq!(v["failCount"], 4);
     assert_eq!(v["issueResult"][1]["confirmNum"], Value::Null);
+    let failed = v["issueResult"][1].as_object().unwrap();
+    for field in ["confirmNum", "tradeDate", "issueDT", "tradeDT"] {
+        assert_eq!(failed[field], Value::Null, "{field} is written as null");
+    }
+    let typed: popbill::wire::BulkCashbillResult = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(typed.issue_result.len(), 8, "the client's wire type reads it");
+    assert_eq!(typed.issue_result[2].issued_at(), Some("20250711100003"));
 
     let eleven = parse_control_time("20250712110000").unwrap();
     drive(&mut sim, eleven, &mut ok_receiver);
