@@ -1,5 +1,6 @@
 //! Runs what falls due, in time order: the clock steps to each event's time, internal events
 //! apply under the lock, webhook posts happen outside it and their outcomes are fed back.
+//! Webhooks held back by a `reorder` fault are delivered at the end of the run.
 //!
 //! Drivers are serialized by `Shared::driver`. `POST /_mock/clock/advance` drives to a target;
 //! in real-clock mode a ticker drives to "now" every 50 ms; API calls that leave work due at
@@ -48,10 +49,19 @@ pub(crate) async fn drive(shared: &Shared, target: Option<SimTime>) -> Result<Ra
                     (core.sim.run_due(at), timeout)
                 }
                 _ => {
-                    if target > now {
+                    let end = if target > now {
                         core.clock.set(target, real).expect("target is after now");
+                        target
+                    } else {
+                        now
+                    };
+                    // Reordered webhooks go last, after everything else this run delivered.
+                    let held = core.sim.release_held(end);
+                    if held.is_empty() {
+                        return Ok(core.sim.take_ran());
                     }
-                    return Ok(core.sim.take_ran());
+                    let timeout = Duration::from_millis(core.sim.settings.webhook_timeout_ms);
+                    (held, timeout)
                 }
             }
         };

@@ -48,9 +48,10 @@ pub enum HookAction {
     Drop,
     /// Delivered twice with the same MID.
     Duplicate,
-    /// Held back until after the next event delivered later (or `hold_secs`), then released
-    /// with the others held, in a seeded shuffled order.
-    Reorder { hold_secs: u64 },
+    /// Held back to the end of the current run of due events (one clock advance, one real-time
+    /// tick), then delivered after everything else that fell due in that run, together with the
+    /// other held events in a seeded shuffled order.
+    Reorder,
     /// Delivered `secs` later on the simulated clock.
     Delay { secs: u64 },
 }
@@ -60,7 +61,7 @@ impl HookAction {
         match self {
             HookAction::Drop => "drop",
             HookAction::Duplicate => "duplicate",
-            HookAction::Reorder { .. } => "reorder",
+            HookAction::Reorder => "reorder",
             HookAction::Delay { .. } => "delay",
         }
     }
@@ -150,8 +151,6 @@ struct HookSpec {
     event_type: Option<String>,
 }
 
-/// Default hold for `reorder`: long enough for an NTS (next day 11:00) to overtake a BULKRESULT.
-pub const DEFAULT_REORDER_HOLD_SECS: u64 = 2 * 86_400;
 pub const DEFAULT_HOOK_DELAY_SECS: u64 = 60;
 pub const DEFAULT_API_DELAY_MS: u64 = 1_000;
 
@@ -229,9 +228,7 @@ impl FaultBook {
         let action = match s.action.as_str() {
             "drop" => HookAction::Drop,
             "duplicate" => HookAction::Duplicate,
-            "reorder" => HookAction::Reorder {
-                hold_secs: s.delay_secs.unwrap_or(DEFAULT_REORDER_HOLD_SECS),
-            },
+            "reorder" => HookAction::Reorder,
             "delay" => HookAction::Delay {
                 secs: s.delay_secs.unwrap_or(DEFAULT_HOOK_DELAY_SECS),
             },
@@ -340,7 +337,6 @@ impl FaultBook {
             .iter()
             .map(|r| {
                 let secs = match r.action {
-                    HookAction::Reorder { hold_secs } => Some(hold_secs),
                     HookAction::Delay { secs } => Some(secs),
                     _ => None,
                 };

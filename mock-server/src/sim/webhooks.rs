@@ -31,21 +31,15 @@ struct Delivery {
     body: Bytes,
     attempts: u8,
     fault: Option<&'static str>,
-    /// `reorder`: held back on its first send for at most this long.
-    hold_ms: Option<i64>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum HookTimer {
-    Send(u64),
-    /// The longest a reordered delivery is held back.
-    Release(u64),
+    /// `reorder`: its first send is held back to the end of the run of due events.
+    reorder: bool,
 }
 
 /// Deliveries waiting to be (re)sent, held back (reorder), and the log of every attempt.
 pub struct Outbox {
     deliveries: HashMap<u64, Delivery>,
-    queue: Queue<HookTimer>,
+    /// Delivery ids by the time their next send is due.
+    queue: Queue<u64>,
     held: Vec<u64>,
     next_id: u64,
     log: Ring<WebhookLogEntry>,
@@ -113,7 +107,7 @@ impl Sim {
         let mut due = at;
         let mut copies = 1;
         let mut fault = None;
-        let mut hold_ms = None;
+        let mut reorder = false;
         for action in self.faults.pick_hooks(event_type) {
             fault = Some(action.kind());
             match action {
@@ -137,9 +131,7 @@ impl Sim {
                 HookAction::Delay { secs } => {
                     due = due.plus_secs(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
                 }
-                HookAction::Reorder { hold_secs } => {
-                    hold_ms = Some(i64::try_from(hold_secs).unwrap_or(i64::MAX / 1000) * 1000)
-                }
+                HookAction::Reorder => reorder = true,
             }
         }
         for _ in 0..copies {
@@ -155,10 +147,10 @@ impl Sim {
                     body: body.clone(),
                     attempts: 0,
                     fault,
-                    hold_ms,
+                    reorder,
                 },
             );
-            self.outbox.queue.push(due, HookTimer::Send(id));
+            self.outbox.queue.push(due, id);
         }
     }
 
@@ -202,39 +194,29 @@ impl Sim {
         }
     }
 
-    /// Pop the deliveries due at `at`: fresh ones in order, then any released reordered ones.
+    /// Pop the deliveries due at `at`, in order; reordered first sends are held back instead.
     pub(crate) fn take_due_webhooks(&mut self, at: SimTime) -> Vec<Outgoing> {
-        let ob = &mut self.outbox;
         let mut fresh = Vec::new();
-        let mut newly_held = Vec::new();
-        let mut released = Vec::new();
-        while let Some((_, timer)) = ob.queue.pop_due(at) {
-            match timer {
-                HookTimer::Send(id) => match ob.deliveries.get(&id) {
-                    Some(d) if d.hold_ms.is_some() && d.attempts == 0 => newly_held.push(id),
-                    Some(_) => fresh.push(id),
-                    None => {}
-                },
-                HookTimer::Release(id) => {
-                    if let Some(pos) = ob.held.iter().position(|h| *h == id) {
-                        released.push(ob.held.remove(pos));
-                    }
-                }
+        while let Some((_, id)) = self.outbox.queue.pop_due(at) {
+            match self.outbox.deliveries.get(&id) {
+                Some(d) if d.reorder && d.attempts == 0 => self.outbox.held.push(id),
+                Some(_) => fresh.push(id),
+                None => {}
             }
         }
-        if !fresh.is_empty() {
-            released.append(&mut ob.held);
-        }
-        for id in newly_held {
-            let hold = ob.deliveries[&id].hold_ms.unwrap_or(0);
-            ob.held.push(id);
-            ob.queue.push(at.plus_ms(hold), HookTimer::Release(id));
-        }
-        self.faults.shuffle(&mut released);
-        fresh.extend(released);
+        self.outgoing(fresh, at)
+    }
 
-        let mut out = Vec::with_capacity(fresh.len());
-        for id in fresh {
+    /// At the end of a run of due events: the held (reordered) deliveries, shuffled (seeded).
+    pub fn release_held(&mut self, at: SimTime) -> Vec<Outgoing> {
+        let mut held = std::mem::take(&mut self.outbox.held);
+        self.faults.shuffle(&mut held);
+        self.outgoing(held, at)
+    }
+
+    fn outgoing(&mut self, ids: Vec<u64>, at: SimTime) -> Vec<Outgoing> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
             let Some(d) = self.outbox.deliveries.get_mut(&id) else {
                 continue;
             };
@@ -290,10 +272,9 @@ impl Sim {
         } else {
             self.ran.webhooks_failed += 1;
             if out.attempt < MAX_ATTEMPTS {
-                self.outbox.queue.push(
-                    out.at.plus_ms(RETRY_INTERVAL_MS),
-                    HookTimer::Send(out.delivery),
-                );
+                self.outbox
+                    .queue
+                    .push(out.at.plus_ms(RETRY_INTERVAL_MS), out.delivery);
             } else {
                 tracing::warn!(mid = %out.mid, "webhook given up after {MAX_ATTEMPTS} sends");
                 self.outbox.deliveries.remove(&out.delivery);

@@ -169,9 +169,9 @@ async fn reordered_webhooks_can_bring_the_nts_before_its_bulkresult() {
     let tok = app.token().await;
     app.bulk_submit(&tok, "WF-RE", vec![cashbill("W-1"), cashbill("W-2")])
         .await;
-    app.advance(3.0).await;
-    assert!(rx.received().is_empty(), "both BULKRESULTs are held back");
-    app.advance_to("20250712110000").await;
+    // One advance across the next day's 11:00: the held BULKRESULTs go out at its end.
+    let ran = app.advance_to("20250712110000").await;
+    assert_eq!(ran["ran"]["webhooks_sent"], 4);
     let order: Vec<(String, String)> = rx
         .received()
         .iter()
@@ -183,8 +183,8 @@ async fn reordered_webhooks_can_bring_the_nts_before_its_bulkresult() {
         })
         .collect();
     assert_eq!(order.len(), 4);
-    assert_eq!(order[0].0, "NTS");
-    assert_eq!(order[1].0, "NTS");
+    assert_eq!(order[0], ("NTS".into(), "W-1".into()));
+    assert_eq!(order[1], ("NTS".into(), "W-2".into()));
     let mut held: Vec<&str> = order[2..]
         .iter()
         .map(|(t, k)| {
@@ -194,4 +194,28 @@ async fn reordered_webhooks_can_bring_the_nts_before_its_bulkresult() {
         .collect();
     held.sort();
     assert_eq!(held, ["W-1", "W-2"]);
+}
+
+#[tokio::test]
+async fn reorder_on_every_event_still_delivers_every_event_in_each_run() {
+    let (app, rx) = spawn_with_receiver().await;
+    app.webhook_fault(json!({"action": "reorder", "rate": 1.0}))
+        .await;
+    app.webhook_fault(json!({"action": "duplicate", "rate": 1.0}))
+        .await;
+    let tok = app.token().await;
+    let batch = (0..10).map(|i| cashbill(&format!("RR-{i}"))).collect();
+    app.bulk_submit(&tok, "WF-ALL", batch).await;
+    app.advance(60.0).await;
+    assert_eq!(rx.of_type("BULKRESULT").len(), 20, "every event twice");
+    let keys: Vec<String> = rx
+        .received()
+        .iter()
+        .map(|r| r.body["mgtKey"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_ne!(keys, sorted, "shuffled (seeded)");
+    app.advance_to("20250712110000").await;
+    assert_eq!(rx.of_type("NTS").len(), 20);
 }
