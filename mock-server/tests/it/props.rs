@@ -1,5 +1,5 @@
 //! Property tests for the request parsers: arbitrary bytes and JSON never panic, and a refused
-//! request never changes what the mock stores (beyond burning the SubmITID it presented).
+//! request never changes what the mock stores (beyond burning the SubmitID it presented).
 
 use http::Method;
 use mock_server::Config;
