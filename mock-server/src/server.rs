@@ -13,7 +13,8 @@ use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use http::{HeaderValue, Response, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -116,21 +117,11 @@ async fn serve(
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     let (parts, body) = req.into_parts();
     let gzip_ok = accepts_gzip(&parts.headers);
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > shared.max_body as u64) {
-        return Ok(render(too_large(shared.max_body), gzip_ok));
-    }
-    let body = match Limited::new(body, shared.max_body).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(render(too_large(shared.max_body), gzip_ok));
-        }
+    let body = match read_body(body, shared.max_body).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => return Ok(render(too_large(shared.max_body), gzip_ok)),
         // The client went away mid-body: nothing to answer.
-        Err(_) => return Err(Dropped),
+        Err(BodyError::Broken) => return Err(Dropped),
     };
     let req = ApiRequest {
         method: parts.method,
@@ -151,6 +142,66 @@ async fn serve(
         _ => api(&shared, &req, &route).await?,
     };
     Ok(render(resp, gzip_ok))
+}
+
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// Discard at most this many bytes of an oversized body, for this long, before answering 413,
+/// so that a client still sending gets the answer instead of a reset connection.
+const DRAIN_FACTOR: usize = 4;
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
+/// Read the body, at most `max` bytes. Over the cap, the rest is read and thrown away (bounded in
+/// bytes and time), never kept.
+async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, BodyError> {
+    let declared = body.size_hint().exact();
+    let mut buf = bytes::BytesMut::with_capacity(
+        declared.map_or(0, |n| usize::try_from(n).unwrap_or(max).min(max)),
+    );
+    let mut over = declared.is_some_and(|n| n > max as u64);
+    let mut drained = 0usize;
+    let deadline = tokio::time::Instant::now() + DRAIN_TIME;
+    loop {
+        let next = if over {
+            match tokio::time::timeout_at(deadline, body.frame()).await {
+                Ok(f) => f,
+                Err(_) => return Err(BodyError::TooLarge),
+            }
+        } else {
+            body.frame().await
+        };
+        let Some(frame) = next else { break };
+        let Ok(frame) = frame else {
+            return Err(if over {
+                BodyError::TooLarge
+            } else {
+                BodyError::Broken
+            });
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if over {
+            drained += data.len();
+            if drained > max.saturating_mul(DRAIN_FACTOR) {
+                return Err(BodyError::TooLarge);
+            }
+        } else if buf.len() + data.len() > max {
+            over = true;
+            drained = buf.len() + data.len();
+            buf = bytes::BytesMut::new();
+        } else {
+            buf.extend_from_slice(&data);
+        }
+    }
+    if over {
+        Err(BodyError::TooLarge)
+    } else {
+        Ok(buf.freeze())
+    }
 }
 
 fn too_large(max: usize) -> ApiResponse {
