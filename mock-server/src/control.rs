@@ -111,6 +111,7 @@ pub(crate) async fn handle(shared: &Shared, req: &ApiRequest, rest: &str) -> Api
             let _turn = shared.driver.lock().await;
             let mut core = shared.lock();
             core.sim.reset();
+            tracing::info!("state reset");
             ok(json!({"reset": true, "now": core.now().rfc3339()}))
         }
         _ => not_found(&req.method, rest),
@@ -141,6 +142,7 @@ async fn advance(shared: &Shared, body: &[u8]) -> ApiResponse {
     match driver::drive(shared, Some(target)).await {
         Ok(ran) => {
             let now = shared.lock().now();
+            tracing::info!(now = %now.rfc3339(), ?ran, "clock advanced");
             ok(json!({"now": now.rfc3339(), "kst": now.kst().to_string(), "ran": ran}))
         }
         Err(e) => bad(e.to_string()),
