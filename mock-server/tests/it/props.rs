@@ -157,3 +157,30 @@ proptest! {
         prop_assert!(resp.status >= 200 && resp.status < 600);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_control_bodies_never_panic_and_refusals_change_nothing(
+        body in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..128),
+            json_value().prop_map(|v| serde_json::to_vec(&v).unwrap()),
+        ],
+    ) {
+        let mut settings = mock_server::config::Settings::from_config(&Config::default());
+        let before = settings.clone();
+        if settings.apply(&body).is_err() {
+            prop_assert_eq!(&settings, &before);
+        }
+        let mut faults = mock_server::faults::FaultBook::new(0);
+        let listed = faults.to_json();
+        let api = faults.add_api(&body);
+        let hook = faults.add_hook(&body);
+        if api.is_err() && hook.is_err() {
+            prop_assert_eq!(faults.to_json(), listed);
+        }
+        let _ = mock_server::clock::parse_control_time(&String::from_utf8_lossy(&body));
+        let _ = mock_server::clock::parse_lh_date(&String::from_utf8_lossy(&body));
+    }
+}
