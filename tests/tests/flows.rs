@@ -150,13 +150,14 @@ async fn issue_failures_and_failed_filings_end_in_their_own_final_states_across_
 }
 
 #[tokio::test]
-async fn duplicated_webhooks_end_in_the_right_state() {
+async fn duplicated_and_reordered_webhooks_end_in_the_right_state() {
     let app = spawn_app().await;
     app.mock_post(
         "/_mock/webhook-faults",
         &json!({ "action": "duplicate", "rate": 1.0 }),
     )
     .await;
+    // Each event is held to the end of its run and sent last, shuffled with the other held ones.
     app.mock_post(
         "/_mock/webhook-faults",
         &json!({ "action": "reorder", "rate": 1.0 }),
