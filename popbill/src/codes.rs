@@ -71,6 +71,15 @@ pub const LH_NOT_A_MEMBER: i64 = -99003008;
 pub const NO_API_PERMISSION: i64 = -99910002;
 pub const API_CONCURRENCY_LIMIT: i64 = -10010032;
 
+/// `-99999999`: the official SDKs' code for their own (client-side) failures; never sent by
+/// POPBiLL. The whole `-99999xxx` range is treated as "not POPBiLL's application speaking".
+pub const CLIENT_SIDE: i64 = -99999999;
+
+/// True for codes POPBiLL's application never sends (`-99999xxx`): proxies, gateways, faults.
+pub fn is_not_from_popbill(code: i64) -> bool {
+    (-99999999..=-99999000).contains(&code)
+}
+
 /// Codes that mean "your token is no good any more": refresh it once and retry.
 pub fn is_session_error(code: i64) -> bool {
     matches!(

@@ -23,7 +23,18 @@ pub struct TestApp {
 
 /// Start the mock, then the Worker pointed at it, then point the mock's webhooks at the Worker.
 pub async fn spawn_app() -> TestApp {
-    let mock = MockPopbill::start_at(START).await;
+    spawn_app_with(0).await
+}
+
+/// The same with the mock's seed (identifiers, fault draws) set.
+pub async fn spawn_app_with(seed: u64) -> TestApp {
+    let start = chrono::DateTime::parse_from_rfc3339(START).expect("START is RFC 3339");
+    let mock = MockPopbill::start_with(mock_server::Config {
+        start: Some(start),
+        seed,
+        ..Default::default()
+    })
+    .await;
     let worker = WorkerProcess::start(worker_config(&mock)).await;
     let app = TestApp {
         mock,

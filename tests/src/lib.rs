@@ -4,6 +4,7 @@
 //! Every process started here is killed on drop, also when a test panics.
 
 pub mod app;
+pub mod chaos;
 pub mod mock;
 pub mod worker;
 

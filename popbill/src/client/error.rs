@@ -10,6 +10,7 @@
 //! | 429, or code `-10010032` (concurrency limit)    | Retryable   | Retryable     |
 //! | a POPBiLL/Linkhub auth code (`-99000xxx`, …)    | Auth        | Auth          |
 //! | any other POPBiLL code, whatever the status     | InvalidRequest | InvalidRequest |
+//! | code `-99999xxx` (not POPBiLL's): as if no code |             |               |
 //! | no code: 5xx (504 on a mutating call: Ambiguous)| Retryable   | Retryable     |
 //! | no code: 408                                    | Retryable   | Retryable     |
 //! | no code: 401 / 403                              | Auth        | Auth          |
@@ -194,6 +195,10 @@ impl Error {
 }
 
 fn classify(status: u16, code: Option<i64>, effect: Effect) -> ErrorKind {
+    // `-99999xxx` is never POPBiLL's application speaking (the SDKs use -99999999 for their own
+    // failures): a proxy, a gateway or a fault. Such an answer proves nothing about the request,
+    // so it is judged by its status alone, like an answer without a code.
+    let code = code.filter(|c| !codes::is_not_from_popbill(*c));
     match (code, status) {
         (_, 429) => ErrorKind::Retryable,
         (Some(codes::API_CONCURRENCY_LIMIT), _) => ErrorKind::Retryable,
@@ -244,6 +249,29 @@ mod tests {
 
     fn status(status: u16, body: &str, effect: Effect) -> Error {
         Error::from_status(status, body.as_bytes(), effect)
+    }
+
+    #[test]
+    fn codes_popbill_never_sends_are_judged_by_the_status_alone() {
+        let faulted = status(
+            503,
+            r#"{"code":-99999999,"message":"mock: injected fault"}"#,
+            Effect::Write,
+        );
+        assert_eq!(
+            faulted.kind(),
+            ErrorKind::Retryable,
+            "a 503 from a proxy or fault is transient"
+        );
+        assert_eq!(
+            faulted.code(),
+            Some(-99999999),
+            "the code is still reported"
+        );
+        let gateway = status(504, r#"{"code":-99999999,"message":"x"}"#, Effect::Write);
+        assert_eq!(gateway.kind(), ErrorKind::Ambiguous);
+        let not_found = status(404, r#"{"code":-99999404,"message":"x"}"#, Effect::Read);
+        assert_eq!(not_found.kind(), ErrorKind::InvalidRequest);
     }
 
     #[test]
