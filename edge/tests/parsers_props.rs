@@ -17,7 +17,9 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         "\\PC{0,16}".prop_map(Value::String),
         "[0-9]{1,12}".prop_map(Value::String),
     ];
@@ -45,8 +47,21 @@ fn arb_json() -> impl Strategy<Value = Value> {
 /// A valid cashbill with one field replaced by an arbitrary JSON value.
 fn mutated_submission() -> impl Strategy<Value = Value> {
     let fields = prop::sample::select(vec![
-        "mgtKey", "tradeDT", "tradeType", "tradeUsage", "taxationType", "totalAmount", "supplyCost", "tax",
-        "serviceFee", "franchiseCorpNum", "identityNum", "itemName", "smssendYN", "cancelType", "tradeOpt",
+        "mgtKey",
+        "tradeDT",
+        "tradeType",
+        "tradeUsage",
+        "taxationType",
+        "totalAmount",
+        "supplyCost",
+        "tax",
+        "serviceFee",
+        "franchiseCorpNum",
+        "identityNum",
+        "itemName",
+        "smssendYN",
+        "cancelType",
+        "tradeOpt",
     ]);
     (fields, arb_json()).prop_map(|(f, v)| {
         let mut c = cashbill("P-1");

@@ -71,23 +71,33 @@ pub struct WebhookHeaders {
     pub event_type: Option<String>,
 }
 
+/// Which receipt an event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRef {
+    pub corp: CorpNum,
+    pub mgt_key: MgtKey,
+    /// BULKRESULT names its submission; a hint only (the receipt index decides).
+    pub submit_id: Option<SubmitId>,
+}
+
+/// What an event says about that receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    Issue(IssueFact),
+    Filing(FilingFact),
+}
+
 /// What an event is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Classified {
-    Issue {
-        corp: CorpNum,
-        mgt_key: MgtKey,
-        submit_id: Option<SubmitId>,
-        fact: IssueFact,
-    },
-    Filing {
-        corp: CorpNum,
-        mgt_key: MgtKey,
-        submit_id: Option<SubmitId>,
-        fact: FilingFact,
+    Receipt {
+        target: ReceiptRef,
+        fact: Fact,
     },
     /// An unknown type, or a known one without the fields to attach it to a receipt.
-    Other { event_type: String },
+    Other {
+        event_type: String,
+    },
 }
 
 /// Read an event: BULKRESULT and Issue carry an issuance result; NTS (or any event with stateCode
@@ -113,26 +123,21 @@ pub fn classify(event: &WebhookEvent, headers: &WebhookHeaders) -> Classified {
         return Classified::Other { event_type };
     };
     let filing_state = event.state_code.is_some_and(is_final_filing);
-    match event_type.to_ascii_uppercase().as_str() {
-        _ if filing_state => match FilingFact::from_event(event, mid) {
-            Some(fact) => Classified::Filing {
+    let fact = match event_type.to_ascii_uppercase().as_str() {
+        _ if filing_state => FilingFact::from_event(event, mid).map(Fact::Filing),
+        "BULKRESULT" | "ISSUE" => IssueFact::from_event(event, mid).map(Fact::Issue),
+        _ => None,
+    };
+    match fact {
+        Some(fact) => Classified::Receipt {
+            target: ReceiptRef {
                 corp,
                 mgt_key,
                 submit_id,
-                fact,
             },
-            None => Classified::Other { event_type },
+            fact,
         },
-        "BULKRESULT" | "ISSUE" => match IssueFact::from_event(event, mid) {
-            Some(fact) => Classified::Issue {
-                corp,
-                mgt_key,
-                submit_id,
-                fact,
-            },
-            None => Classified::Other { event_type },
-        },
-        _ => Classified::Other { event_type },
+        None => Classified::Other { event_type },
     }
 }
 
@@ -189,19 +194,19 @@ mod tests {
             r#"{"eventType":"BULKRESULT","corpNum":"1234567890","submitID":"S1","mgtKey":"K1","code":-14001031,"message":"x"}"#,
         );
         assert!(
-            matches!(classify(&bulk, &h), Classified::Issue { fact, submit_id: Some(_), .. } if fact.code == -14001031)
+            matches!(classify(&bulk, &h), Classified::Receipt { fact: Fact::Issue(f), target } if f.code == -14001031 && target.submit_id.is_some())
         );
         let issue = event(
             r#"{"eventType":"Issue","corpNum":"1234567890","mgtKey":"K1","stateCode":300,"confirmNum":"TB0000001"}"#,
         );
         assert!(
-            matches!(classify(&issue, &h), Classified::Issue { fact, submit_id: None, .. } if fact.issued())
+            matches!(classify(&issue, &h), Classified::Receipt { fact: Fact::Issue(f), target } if f.issued() && target.submit_id.is_none())
         );
         let nts = event(
             r#"{"eventType":"NTS","corpNum":"1234567890","mgtKey":"K1","stateCode":305,"ntsresultCode":"TS1"}"#,
         );
         assert!(
-            matches!(classify(&nts, &h), Classified::Filing { fact, .. } if fact.state_code == 305)
+            matches!(classify(&nts, &h), Classified::Receipt { fact: Fact::Filing(f), .. } if f.state_code == 305)
         );
     }
 
@@ -231,6 +236,12 @@ mod tests {
             ..Default::default()
         };
         let e = event(r#"{"mgtKey":"K1","stateCode":300}"#);
-        assert!(matches!(classify(&e, &h), Classified::Issue { .. }));
+        assert!(matches!(
+            classify(&e, &h),
+            Classified::Receipt {
+                fact: Fact::Issue(_),
+                ..
+            }
+        ));
     }
 }

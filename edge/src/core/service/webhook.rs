@@ -8,7 +8,7 @@ use crate::core::api::ApiError;
 use crate::core::kv::Kv;
 use crate::core::store::Recorded;
 use crate::core::upstream::Upstream;
-use crate::core::webhook::{Classified, MAX_WEBHOOK_BYTES, WebhookHeaders, classify};
+use crate::core::webhook::{Classified, Fact, MAX_WEBHOOK_BYTES, WebhookHeaders, classify};
 
 /// What happened to an acknowledged event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,41 +58,24 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let store = self.store();
 
         let recorded = match classify(&event, headers) {
-            Classified::Issue {
-                corp,
-                mgt_key,
-                submit_id,
-                fact,
-            } => {
+            Classified::Receipt { target, fact } => {
+                let hint = target.submit_id.as_ref().map(|s| s.as_str());
                 match self
-                    .owner(
-                        corp.as_str(),
-                        mgt_key.as_str(),
-                        submit_id.as_ref().map(|s| s.as_str()),
-                    )
+                    .owner(target.corp.as_str(), target.mgt_key.as_str(), hint)
                     .await?
                 {
-                    Some(owner) => Some(store.record_issue(&owner, mgt_key.as_str(), &fact).await?),
-                    None => None,
-                }
-            }
-            Classified::Filing {
-                corp,
-                mgt_key,
-                submit_id,
-                fact,
-            } => {
-                match self
-                    .owner(
-                        corp.as_str(),
-                        mgt_key.as_str(),
-                        submit_id.as_ref().map(|s| s.as_str()),
-                    )
-                    .await?
-                {
-                    Some(owner) => {
-                        Some(store.record_filing(&owner, mgt_key.as_str(), &fact).await?)
-                    }
+                    Some(owner) => Some(match &fact {
+                        Fact::Issue(f) => {
+                            store
+                                .record_issue(&owner, target.mgt_key.as_str(), f)
+                                .await?
+                        }
+                        Fact::Filing(f) => {
+                            store
+                                .record_filing(&owner, target.mgt_key.as_str(), f)
+                                .await?
+                        }
+                    }),
                     None => None,
                 }
             }
