@@ -78,8 +78,9 @@ pub const STATE_ISSUED: i64 = 300;
 pub const STATE_FILED: i64 = 304;
 pub const STATE_FILING_FAILED: i64 = 305;
 
-/// KV metadata is limited to 1024 bytes; text is cut (at a char boundary) to stay well under it.
-const MAX_TEXT_BYTES: usize = 240;
+/// KV metadata is limited to 1024 bytes, and its strings are percent-encoded (`meta.rs`: a Korean
+/// character takes 9 bytes there); text is cut (at a char boundary) to stay well under it.
+const MAX_TEXT_BYTES: usize = 120;
 const MAX_FIELD_BYTES: usize = 40;
 
 fn cut(s: &str, max: usize) -> String {
@@ -94,8 +95,14 @@ fn short(s: Option<&str>) -> Option<String> {
     s.filter(|s| !s.is_empty()).map(|s| cut(s, MAX_TEXT_BYTES))
 }
 
+/// Codes, times and identifiers are ASCII; anything else in them is noise and is dropped.
 fn clean(s: Option<&str>) -> Option<String> {
-    s.filter(|s| !s.is_empty()).map(|s| cut(s, MAX_FIELD_BYTES))
+    let s: String = s?
+        .chars()
+        .filter(char::is_ascii_graphic)
+        .take(MAX_FIELD_BYTES)
+        .collect();
+    (!s.is_empty()).then_some(s)
 }
 
 impl IssueFact {
@@ -218,7 +225,12 @@ mod tests {
             ..Default::default()
         };
         let f = IssueFact::from_event(&e, Some(&long)).unwrap();
-        assert!(serde_json::to_vec(&f).unwrap().len() < 1024);
+        let encoded = crate::core::meta::encode(&serde_json::to_value(&f).unwrap());
+        assert!(
+            encoded.to_string().len() < 1024,
+            "{}",
+            encoded.to_string().len()
+        );
         let e = WebhookEvent {
             state_code: Some(305),
             ntsresult_message: Some(long.clone()),
@@ -230,6 +242,11 @@ mod tests {
             ..Default::default()
         };
         let f = FilingFact::from_event(&e, Some(&long)).unwrap();
-        assert!(serde_json::to_vec(&f).unwrap().len() < 1024);
+        let encoded = crate::core::meta::encode(&serde_json::to_value(&f).unwrap());
+        assert!(
+            encoded.to_string().len() < 1024,
+            "{}",
+            encoded.to_string().len()
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod health;
 pub mod intake;
 pub mod keys;
 pub mod kv;
+pub mod meta;
 pub mod reconcile;
 pub mod secret;
 pub mod service;

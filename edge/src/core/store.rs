@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::facts::{FilingFact, IssueFact};
 use super::keys::{self, FactKind};
 use super::kv::{Kv, KvError};
+use super::meta;
 use super::status::ReceiptFacts;
 use super::submission::Submission;
 
@@ -124,7 +125,7 @@ impl<'a, K: Kv> Store<'a, K> {
                 };
                 // A key listed without metadata (should not happen) is read directly.
                 let meta = match key.metadata {
-                    Some(m) => Some(m),
+                    Some(m) => Some(meta::decode(&m)),
                     None => self
                         .kv
                         .get(&key.name)
@@ -173,7 +174,9 @@ impl<'a, K: Kv> Store<'a, K> {
             op: "put",
             reason: e.to_string(),
         })?;
-        self.kv.put(key, &meta.to_string(), Some(&meta)).await?;
+        self.kv
+            .put(key, &meta.to_string(), Some(&meta::encode(&meta)))
+            .await?;
         Ok(Recorded::Written)
     }
 
