@@ -25,6 +25,8 @@ pub struct ApiError {
     pub message: String,
     pub details: Vec<Detail>,
     pub popbill_code: Option<i64>,
+    /// For the log only (never in the answer): what went wrong underneath.
+    pub cause: Option<String>,
 }
 
 impl ApiError {
@@ -35,11 +37,17 @@ impl ApiError {
             message: message.into(),
             details: Vec::new(),
             popbill_code: None,
+            cause: None,
         }
     }
 
     pub fn with_details(mut self, details: Vec<Detail>) -> Self {
         self.details = details;
+        self
+    }
+
+    pub fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.cause = Some(cause.into());
         self
     }
 

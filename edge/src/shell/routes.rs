@@ -89,7 +89,14 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         Ok(resp) => resp,
         Err(e) => {
             if e.status >= 500 {
-                console_error!("{} {} -> {} {}", method.to_string(), path, e.status, e.code);
+                let cause = e.cause.as_deref().unwrap_or("-");
+                console_error!(
+                    "{} {} -> {} {} ({cause})",
+                    method.to_string(),
+                    path,
+                    e.status,
+                    e.code
+                );
             }
             error(&e)
         }

@@ -49,7 +49,7 @@ impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
 }
 
 impl From<KvError> for ApiError {
-    fn from(_: KvError) -> Self {
-        ApiError::storage_unavailable()
+    fn from(e: KvError) -> Self {
+        ApiError::storage_unavailable().with_cause(e.to_string())
     }
 }
