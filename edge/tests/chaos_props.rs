@@ -205,7 +205,10 @@ fn run(sc: &Scenario) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // 256 seeds per `cargo test`; `CHAOS_CASES=5000` for a long run.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("CHAOS_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256)
+    ))]
 
     #[test]
     fn every_accepted_receipt_ends_in_its_true_final_state_whatever_fails(sc in scenario()) {
