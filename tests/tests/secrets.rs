@@ -134,6 +134,10 @@ async fn no_secret_token_or_identity_number_appears_in_any_log_or_response() {
         worker_log.contains("reconcile"),
         "the Worker's logs were captured"
     );
+    assert!(
+        !worker_log.contains("non-ASCII"),
+        "KV metadata is ASCII: no header warnings"
+    );
     let secrets = [
         ("the POPBiLL SecretKey", app.mock.secret_key.as_str()),
         ("the API token", API_TOKEN),
