@@ -275,3 +275,22 @@ fn stale_reads_delay_the_answer_but_never_lose_or_regress_a_receipt() {
         [ReceiptStatus::Issued, ReceiptStatus::Submitted]
     );
 }
+
+#[test]
+fn the_post_submit_poll_does_not_ask_popbill_when_webhooks_brought_every_result() {
+    let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
+    let svc = Service::new(&kv, &up, &s);
+    block_on(svc.submit(&batch("S-1", &keys("K", 2)), t("20250711100000"), 1)).unwrap();
+    for (i, k) in ["K-0", "K-1"].iter().enumerate() {
+        block_on(svc.webhook(
+            &hook_headers(&format!("B{i}")),
+            &bulkresult_event("S-1", k, 1),
+        ))
+        .unwrap();
+    }
+    assert_eq!(
+        block_on(svc.poll_submission("S-1")).unwrap(),
+        PollOutcome::Done
+    );
+    assert_eq!(up.calls(Call::GetBulkResult), 0);
+}

@@ -354,3 +354,34 @@ async fn with_linkhub_time_the_expiry_is_judged_on_linkhubs_clock() {
     pb.clock.advance_secs(55 * 60);
     client.get_info(&corp(), &mgt_key("K1")).await.unwrap();
 }
+
+#[tokio::test]
+async fn without_single_flight_concurrent_callers_fetch_their_own_and_never_wait_for_each_other() {
+    let pb = TestPopbill::start().await;
+    Mock::given(method("POST"))
+        .and(path("/POPBILL_TEST/Token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(token_body("tok-1", NOW_MS + HOUR_MS))
+                .set_delay(Duration::from_millis(100)),
+        )
+        .expect(3)
+        .mount(&pb.auth)
+        .await;
+    info_accepts(&pb, "tok-1", 4).await;
+    // The Workers setting: an isolate's requests share finished tokens, never a fetch in flight.
+    let tokens = Arc::new(TokenCache::without_single_flight());
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            Client::with_token_cache(pb.config(), transport(), pb.clock.clone(), tokens.clone())
+        })
+        .collect();
+    let (corp, key) = (corp(), mgt_key("K1"));
+
+    let results = join_all(clients.iter().map(|c| c.get_info(&corp, &key))).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+
+    // Once one is cached, later callers reuse it (the token mock expects exactly 3 fetches).
+    clients[0].get_info(&corp, &key).await.unwrap();
+    assert_eq!(tokens.len(), 1);
+}

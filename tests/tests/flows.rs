@@ -266,3 +266,18 @@ async fn a_worker_restart_mid_flow_loses_nothing() {
     app.cron().await;
     app.wait_all("E2E-RESTART-1", "filed").await;
 }
+
+#[tokio::test]
+async fn concurrent_first_requests_to_a_fresh_worker_are_all_accepted() {
+    // A fresh isolate has no token: every request needs one at once. None may wait on another
+    // request's token fetch (workerd cancels such a request as hung).
+    let app = spawn_app().await;
+    let bodies: Vec<_> = (0..16)
+        .map(|i| batch(&format!("E2E-COLD-{i}"), &keys(&format!("CO{i}"), 10)))
+        .collect();
+    let answers = futures::future::join_all(bodies.iter().map(|b| app.submit(b))).await;
+    for (status, body) in &answers {
+        assert_eq!(*status, 202, "{body}");
+        assert_eq!(body["state"], "accepted", "{body}");
+    }
+}

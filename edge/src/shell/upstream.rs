@@ -5,8 +5,10 @@ use std::sync::Arc;
 use popbill::{Client, Config, FetchTransport, JsClock, TokenCache};
 
 thread_local! {
-    /// Tokens outlive a request: an isolate serves many, and a token lasts much longer.
-    static TOKENS: Arc<TokenCache> = Arc::new(TokenCache::new());
+    /// Tokens outlive a request: an isolate serves many, and a token lasts much longer. Only
+    /// finished tokens are shared: a request that awaited another request's token fetch would
+    /// be cancelled by workerd as hung, so each request fetches its own when none is fresh.
+    static TOKENS: Arc<TokenCache> = Arc::new(TokenCache::without_single_flight());
 }
 
 pub type Popbill = Client<FetchTransport, JsClock>;

@@ -88,9 +88,19 @@ impl Slot {
 /// most one token request is in flight, and callers that arrive meanwhile wait for it and share
 /// its result (its token, or its error); a token POPBiLL calls expired is dropped (only if it
 /// is still the cached one, so a concurrent refresh is not thrown away).
-#[derive(Default)]
 pub struct TokenCache {
     slots: Mutex<HashMap<TokenKey, Arc<Slot>>>,
+    /// Callers wait for a token request already in flight (see [`Self::without_single_flight`]).
+    single_flight: bool,
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        TokenCache {
+            slots: Mutex::default(),
+            single_flight: true,
+        }
+    }
 }
 
 impl fmt::Debug for TokenCache {
@@ -104,6 +114,20 @@ impl fmt::Debug for TokenCache {
 impl TokenCache {
     pub fn new() -> Self {
         TokenCache::default()
+    }
+
+    /// A cache that shares finished tokens only: a caller that finds no fresh token fetches
+    /// its own instead of waiting for another caller's fetch.
+    ///
+    /// For Cloudflare Workers, where one isolate serves many requests: a request must never
+    /// await I/O another request started (workerd refuses to resume it from the other request's
+    /// context and cancels it as hung). The price is a few duplicate token requests when
+    /// several requests find the cache empty or stale at once.
+    pub fn without_single_flight() -> Self {
+        TokenCache {
+            single_flight: false,
+            ..TokenCache::default()
+        }
     }
 
     /// How many tokens are held.
@@ -158,7 +182,13 @@ impl TokenCache {
             state.finished
         };
 
-        let _flight = slot.flight.lock().await;
+        // Without single flight nobody waits: go straight to fetching (keeping a still-alive
+        // token as the fallback if the refresh fails).
+        let _flight = if self.single_flight {
+            Some(slot.flight.lock().await)
+        } else {
+            None
+        };
         let stale = {
             let state = slot.state();
             let t = now();

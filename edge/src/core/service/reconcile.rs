@@ -54,15 +54,21 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         if sub.phase != Phase::Accepted {
             return Ok(PollOutcome::Pending);
         }
+        let known = |facts: &BTreeMap<String, ReceiptFacts>| {
+            sub.mgt_keys().all(|k| {
+                facts
+                    .get(k)
+                    .is_some_and(|f| f.issue.is_some() || f.filing.is_some())
+            })
+        };
         let facts = store.facts(submit_id).await?;
+        // Webhooks may have brought every result already: then POPBiLL need not be asked.
+        if known(&facts) {
+            return Ok(PollOutcome::Done);
+        }
         let mut report = ReconcileReport::default();
         self.poll_bulk(&sub, &facts, &mut report).await?;
-        let facts = store.facts(submit_id).await?;
-        let done = sub.mgt_keys().all(|k| {
-            facts
-                .get(k)
-                .is_some_and(|f| f.issue.is_some() || f.filing.is_some())
-        });
+        let done = known(&store.facts(submit_id).await?);
         Ok(if done {
             PollOutcome::Done
         } else {
