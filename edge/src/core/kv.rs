@@ -40,6 +40,15 @@ pub const LIST_PAGE: usize = 1000;
 #[allow(async_fn_in_trait)] // single-threaded Workers: no Send bound wanted
 pub trait Kv {
     async fn get(&self, key: &str) -> Result<Option<String>, KvError>;
+    /// Several keys, answers in the same order. Workers KV reads up to 100 keys in one call;
+    /// the default reads them one by one.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, KvError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.get(key).await?);
+        }
+        Ok(out)
+    }
     async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), KvError>;
     async fn list(&self, prefix: &str, cursor: Option<&str>) -> Result<ListPage, KvError>;
     async fn delete(&self, key: &str) -> Result<(), KvError>;

@@ -82,6 +82,19 @@ impl<'a, K: Kv> Store<'a, K> {
         self.kv.get(&keys::receipt(corp_num, mgt_key)).await
     }
 
+    /// The submissions several receipts belong to, in order (one bulk read on Workers KV).
+    pub async fn receipt_owners(
+        &self,
+        corp_num: &str,
+        mgt_keys: &[&str],
+    ) -> Result<Vec<Option<String>>, KvError> {
+        let keys: Vec<String> = mgt_keys
+            .iter()
+            .map(|k| keys::receipt(corp_num, k))
+            .collect();
+        self.kv.get_many(&keys).await
+    }
+
     pub async fn index_receipt(
         &self,
         corp_num: &str,

@@ -21,6 +21,21 @@ impl Kv for WorkersKv {
         self.0.get(key).text().await.map_err(err("get"))
     }
 
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, KvError> {
+        let mut out = Vec::with_capacity(keys.len());
+        // Workers KV reads at most 100 keys per bulk get.
+        for chunk in keys.chunks(100) {
+            let mut found = self
+                .0
+                .get_bulk(chunk)
+                .text()
+                .await
+                .map_err(err("get_bulk"))?;
+            out.extend(chunk.iter().map(|k| found.remove(k).flatten()));
+        }
+        Ok(out)
+    }
+
     async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), KvError> {
         let mut put = self.0.put(key, value).map_err(err("put"))?;
         if let Some(m) = metadata {

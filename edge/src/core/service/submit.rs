@@ -131,10 +131,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             .iter()
             .filter_map(|c| c.mgt_key.as_deref())
             .collect();
-        let owners = join_all(keys.iter().map(|k| store.receipt_owner(corp, k))).await;
+        let owners = store.receipt_owners(corp, &keys).await?;
         let mut details = Vec::new();
         for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
-            if let Some(other) = owner?
+            if let Some(other) = owner
                 && other != submit_id
             {
                 details.push(Detail {
