@@ -38,5 +38,11 @@ dry-run: worker ## Check the deployable bundle and config (wrangler deploy --dry
 e2e: worker ## End-to-end: the mock and the real Worker in workerd
 	@scripts/count-tests.sh cargo test -p e2e --locked -- --test-threads=2
 
+bench: worker ## Benchmarks on the local stack -> docs/BENCHMARKS.md (BENCH_ARGS=--quick: ~3 min)
+	@mkdir -p target/bench
+	cargo bench -p edge --bench core --locked | tee target/bench/core.txt
+	BENCH_SECS=3 cargo bench -p mock-server --bench throughput --locked | tee target/bench/mock.txt
+	cargo run --profile bench -p popbill-bench --locked -- $(BENCH_ARGS)
+
 test: setup lint native-test dry-run e2e ## Everything CI runs
 	@echo "make test: all passed"

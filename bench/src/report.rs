@@ -1,0 +1,196 @@
+//! The results of one run, checked against the issue's targets, as a terminal summary and as
+//! `docs/BENCHMARKS.md`. Every number printed here was measured in this run or read from the
+//! native benchmarks' output of the same `make bench`.
+
+mod checks;
+mod markdown;
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::accept::Accepted;
+use crate::bulk_single::{BulkRun, ResultPath, SingleRun};
+use crate::chart::{self, Series};
+use crate::inputs::{CoreFigures, MockFigures};
+use crate::latency::{Level, Sustained};
+use crate::machine::{self, Machine};
+
+pub use checks::{Check, Status, checks};
+pub use markdown::markdown;
+
+/// One measured part: how long it took and the machine's load around it.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub load_before: [f64; 3],
+    pub load_after: [f64; 3],
+    pub secs: f64,
+}
+
+#[derive(Debug, Default)]
+pub struct Results {
+    pub machine: Machine,
+    pub load_start: [f64; 3],
+    pub load_end: [f64; 3],
+    pub started: chrono::DateTime<chrono::Local>,
+    pub total_secs: f64,
+    pub quick: bool,
+    pub latency_ms: u64,
+    pub concurrency: usize,
+    pub core: CoreFigures,
+    pub mock: MockFigures,
+    pub wasm: (u64, u64),
+    pub upload: String,
+    pub accepted: Option<Accepted>,
+    pub submission_latency: Vec<Level>,
+    pub webhook_latency: Vec<Level>,
+    /// Receipts shown `issued` after the BULKRESULT latency levels (each event a new fact).
+    pub webhook_issued_on_record: usize,
+    pub sustained: Option<Sustained>,
+    pub bulk: Vec<BulkRun>,
+    pub single: Vec<SingleRun>,
+    pub single_parallel: Option<SingleRun>,
+    pub parts: Vec<Part>,
+}
+
+impl Results {
+    pub fn bulk(&self, count: usize, path: ResultPath) -> Option<&BulkRun> {
+        self.bulk
+            .iter()
+            .find(|b| b.count == count && b.path == path)
+    }
+
+    pub fn single(&self, count: usize) -> Option<&SingleRun> {
+        self.single.iter().find(|s| s.count == count)
+    }
+
+    /// The largest receipt count measured in part 1 (10,000 unless `--quick`).
+    pub fn top(&self) -> usize {
+        self.single.iter().map(|s| s.count).max().unwrap_or(0)
+    }
+
+    pub fn counts(&self) -> Vec<usize> {
+        let mut c: Vec<usize> = self.single.iter().map(|s| s.count).collect();
+        c.sort_unstable();
+        c
+    }
+
+    /// The highest 1-minute load seen at any part's start or end.
+    pub fn max_load(&self) -> f64 {
+        self.parts
+            .iter()
+            .flat_map(|p| [p.load_before[0], p.load_after[0]])
+            .chain([self.load_start[0], self.load_end[0]])
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Issuance requests: every POPBiLL API call but Linkhub's token and time requests.
+pub fn issuance_requests(u: &crate::stack::Upstream) -> usize {
+    u.total() - u.get("Token") - u.get("Time")
+}
+
+pub fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 100.0 {
+        format!("{s:.0} s")
+    } else if s >= 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+pub fn ms(d: Duration) -> String {
+    let m = d.as_secs_f64() * 1000.0;
+    if m >= 100.0 {
+        format!("{m:.0} ms")
+    } else {
+        format!("{m:.1} ms")
+    }
+}
+
+/// `12345` → `12,345`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn chart_title(r: &Results) -> String {
+    format!(
+        "Bulk (Worker, 100 per submission) vs single RegistIssue (sequential), {} ms per POPBiLL call",
+        r.latency_ms
+    )
+}
+
+pub fn chart_series(r: &Results) -> Vec<Series> {
+    let counts = r.counts();
+    let pts = |f: &dyn Fn(usize) -> Option<Duration>| -> Vec<(f64, f64)> {
+        counts
+            .iter()
+            .filter_map(|&n| f(n).map(|d| (n as f64, d.as_secs_f64())))
+            .collect()
+    };
+    vec![
+        Series {
+            label: "single: RegistIssue, one request at a time".into(),
+            points: pts(&|n| r.single(n).map(|s| s.elapsed)),
+            color: chart::SINGLE,
+        },
+        Series {
+            label: "bulk: issued at POPBiLL (the mock)".into(),
+            points: pts(&|n| r.bulk(n, ResultPath::Webhooks).and_then(|b| b.issued)),
+            color: chart::ISSUED,
+        },
+        Series {
+            label: "bulk: merchant sees all issued, results by post-submit polling".into(),
+            points: pts(&|n| r.bulk(n, ResultPath::Polling).and_then(|b| b.visible)),
+            color: chart::VIA_POLLING,
+        },
+        Series {
+            label: "bulk: merchant sees all issued, results by webhooks (sent one at a time)"
+                .into(),
+            points: pts(&|n| r.bulk(n, ResultPath::Webhooks).and_then(|b| b.visible)),
+            color: chart::VIA_WEBHOOKS,
+        },
+    ]
+}
+
+/// The chart's path as the report links it (relative to the report's folder).
+pub fn relative(chart: &Path, report: &Path) -> String {
+    match (chart.parent(), report.parent()) {
+        (Some(c), Some(r)) if c == r => chart
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        _ => chart.display().to_string(),
+    }
+}
+
+/// The terminal summary: one line per check.
+pub fn summary_text(r: &Results) -> String {
+    let mut out = format!(
+        "popbill-bench summary ({} cores, load at start {}, highest during the run {:.2}; {:.0} s)\n",
+        r.machine.cores,
+        machine::load_text(r.load_start),
+        r.max_load(),
+        r.total_secs
+    );
+    for c in checks(r) {
+        out.push_str(&format!(
+            "  {:<7} {:<58} {:<44} target {}\n",
+            c.status.word(),
+            c.figure,
+            c.measured,
+            c.target
+        ));
+    }
+    out
+}
