@@ -185,7 +185,10 @@ pub async fn bulk(
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        pending.is_empty().then(|| done_at.map(|t| t - started)).flatten()
+        pending
+            .is_empty()
+            .then(|| done_at.map(|t| t - started))
+            .flatten()
     };
 
     let mut upstream = stack.upstream_requests().await?;

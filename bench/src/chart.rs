@@ -48,12 +48,16 @@ pub fn draw(path: &Path, title: &str, series: &[Series]) -> Result<(), String> {
         .x_desc("receipts issued")
         .y_desc("wall time, first request to all issued (s, log)")
         .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_labels(14)
         .y_label_formatter(&|y| format!("{y}"))
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(|e| err(&e))?;
-    for s in series {
+    // Where each series writes its values, relative to its points, so labels do not collide.
+    let offsets = [(0.72, 1.10), (1.06, 0.84), (1.06, 1.0), (1.06, 1.16)];
+    for (i, s) in series.iter().enumerate() {
         let color = s.color;
+        let (dx, dy) = offsets[i % offsets.len()];
         chart
             .draw_series(LineSeries::new(
                 s.points.iter().copied(),
@@ -61,7 +65,9 @@ pub fn draw(path: &Path, title: &str, series: &[Series]) -> Result<(), String> {
             ))
             .map_err(|e| err(&e))?
             .label(s.label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(2))
+            });
         chart
             .draw_series(
                 s.points
@@ -71,7 +77,11 @@ pub fn draw(path: &Path, title: &str, series: &[Series]) -> Result<(), String> {
             .map_err(|e| err(&e))?;
         chart
             .draw_series(s.points.iter().map(|&(x, y)| {
-                Text::new(seconds(y), (x * 1.06, y * 1.12), ("sans-serif", 13).into_font().color(&color))
+                Text::new(
+                    seconds(y),
+                    (x * dx, y * dy),
+                    ("sans-serif", 13).into_font().color(&color),
+                )
             }))
             .map_err(|e| err(&e))?;
     }

@@ -82,11 +82,9 @@ impl MockFigures {
                         .and_then(|i| tail[i + m.len()..].split_whitespace().next())
                         .and_then(|v| v.parse().ok())
                 };
-                if let (Some(rps), Some(p50), Some(p99)) = (
-                    number_before(line, " req/s"),
-                    after("p50 "),
-                    after("p99 "),
-                ) {
+                if let (Some(rps), Some(p50), Some(p99)) =
+                    (number_before(line, " req/s"), after("p50 "), after("p99 "))
+                {
                     out.lines.push(MockLine {
                         what,
                         req_per_sec: rps,

@@ -97,7 +97,7 @@ pub fn targets(submissions: &[(String, String)]) -> Vec<Target> {
         .collect()
 }
 
-fn event_body(kind: &str, t: &Target, now: &str) -> Vec<u8> {
+pub fn event_body(kind: &str, t: &Target, now: &str) -> Vec<u8> {
     let date = &now[..8];
     let body = match kind {
         "BULKRESULT" => json!({
@@ -130,12 +130,7 @@ async fn post_events(
     let events: Arc<Vec<(String, Vec<u8>)>> = Arc::new(
         targets
             .iter()
-            .map(|t| {
-                (
-                    format!("{kind}-{}", t.mgt_key),
-                    event_body(kind, t, &now),
-                )
-            })
+            .map(|t| (format!("{kind}-{}", t.mgt_key), event_body(kind, t, &now)))
             .collect(),
     );
     let (http, url) = (

@@ -10,6 +10,7 @@
 
 mod accept;
 mod bulk_single;
+mod calibrate;
 mod chart;
 mod cleanup;
 mod inputs;
@@ -64,6 +65,8 @@ struct Plan {
     /// Receipts each webhook latency level reports on (taken from the accepted ones).
     webhook_levels: [usize; 3],
     single_parallel: usize,
+    /// Requests per calibration probe.
+    calibration: usize,
 }
 
 impl Plan {
@@ -75,6 +78,7 @@ impl Plan {
                 submission_levels: [10, 48, 128],
                 webhook_levels: [200, 600, 1_200],
                 single_parallel: 16,
+                calibration: 500,
             }
         } else {
             Plan {
@@ -83,6 +87,7 @@ impl Plan {
                 submission_levels: [30, 160, 320],
                 webhook_levels: [500, 2_000, 7_500],
                 single_parallel: 16,
+                calibration: 2_000,
             }
         }
     }
@@ -98,15 +103,20 @@ async fn part<T>(
     f: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
     say(&format!("{name}: running"));
-    let (load0, t0) = (machine::load(), Instant::now());
+    let (load0, cpu0, t0) = (machine::load(), machine::tree_cpu(), Instant::now());
     let out = f.await?;
     parts.push(Part {
         name: name.to_owned(),
         load_before: load0,
         load_after: machine::load(),
         secs: t0.elapsed().as_secs_f64(),
+        cpu: machine::cpu_delta(&cpu0, &machine::tree_cpu()),
     });
-    say(&format!("{name}: done in {:.1} s", t0.elapsed().as_secs_f64()));
+    let cpu = parts.last().map(Part::cpu_text).unwrap_or_default();
+    say(&format!(
+        "{name}: done in {:.1} s (CPU s: {cpu})",
+        t0.elapsed().as_secs_f64()
+    ));
     Ok(out)
 }
 
@@ -172,6 +182,11 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         .await?,
     );
 
+    r.calibration = part(&mut parts, "3. workerd calibration", async {
+        calibrate::calibrate(stack, &targets, plan.calibration).await
+    })
+    .await?;
+
     let lat = args.latency_ms;
     for (i, &n) in plan.counts.iter().enumerate() {
         let run = part(&mut parts, &format!("1. bulk {n} (webhooks)"), async {
@@ -200,9 +215,11 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     let n = *plan.counts.last().unwrap_or(&100);
     let conc = plan.single_parallel;
     r.single_parallel = Some(
-        part(&mut parts, &format!("1. single {n} ({conc} at once)"), async {
-            bulk_single::single(stack, "GP", n, lat, conc, long).await
-        })
+        part(
+            &mut parts,
+            &format!("1. single {n} ({conc} at once)"),
+            async { bulk_single::single(stack, "GP", n, lat, conc, long).await },
+        )
         .await?,
     );
     say("restarting the Worker with POLL_AFTER_SUBMIT_SECS=24 (its default)");
@@ -223,6 +240,12 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         .await?;
         r.bulk.push(run);
     }
+    r.cold_start = Some(
+        part(&mut parts, "cold start", async {
+            calibrate::cold_start(stack, args.concurrency).await
+        })
+        .await?,
+    );
     r.parts = parts;
     Ok(())
 }
@@ -260,7 +283,11 @@ async fn main_async(args: Args) -> Result<()> {
     r.total_secs = started.elapsed().as_secs_f64();
 
     let chart_path = root.join(&args.chart);
-    chart::draw(&chart_path, &report::chart_title(&r), &report::chart_series(&r))?;
+    chart::draw(
+        &chart_path,
+        &report::chart_title(&r),
+        &report::chart_series(&r),
+    )?;
     let chart_rel = report::relative(&args.chart, &args.out);
     std::fs::write(root.join(&args.out), report::markdown(&r, &chart_rel))
         .map_err(|e| format!("write {}: {e}", args.out.display()))?;

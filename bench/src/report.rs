@@ -15,7 +15,7 @@ use crate::inputs::{CoreFigures, MockFigures};
 use crate::latency::{Level, Sustained};
 use crate::machine::{self, Machine};
 
-pub use checks::{Check, Status, checks};
+pub use checks::{Status, checks};
 pub use markdown::markdown;
 
 /// One measured part: how long it took and the machine's load around it.
@@ -25,6 +25,27 @@ pub struct Part {
     pub load_before: [f64; 3],
     pub load_after: [f64; 3],
     pub secs: f64,
+    /// CPU seconds used during the part, by process name (this process holds the mock and the
+    /// load generator; `workerd` is the Worker; `node` is wrangler).
+    pub cpu: Vec<(String, f64)>,
+}
+
+impl Part {
+    pub fn cpu_text(&self) -> String {
+        self.cpu
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn cpu_of(&self, name: &str) -> f64 {
+        self.cpu
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .sum()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +71,8 @@ pub struct Results {
     pub bulk: Vec<BulkRun>,
     pub single: Vec<SingleRun>,
     pub single_parallel: Option<SingleRun>,
+    pub calibration: Vec<crate::calibrate::Probe>,
+    pub cold_start: Option<crate::calibrate::ColdStart>,
     pub parts: Vec<Part>,
 }
 
@@ -193,4 +216,37 @@ pub fn summary_text(r: &Results) -> String {
         ));
     }
     out
+}
+
+/// workerd's CPU milliseconds per request during a part, when it made `requests` requests.
+pub fn workerd_ms(r: &Results, part: &str, requests: usize) -> Option<f64> {
+    let p = r.parts.iter().find(|p| p.name == part)?;
+    (requests > 0).then(|| p.cpu_of("workerd") * 1000.0 / requests as f64)
+}
+
+/// What the calibration says, derived: (request without KV, one KV get, one KV put), in workerd
+/// CPU milliseconds.
+pub fn kv_prices(r: &Results) -> Option<(f64, f64, f64)> {
+    let by = |kv: &str| {
+        r.calibration
+            .iter()
+            .find(|p| p.kv_ops == kv)
+            .map(|p| p.cpu_ms)
+    };
+    let (base, one_get, two_gets) = (by("none")?, by("1 get")?, by("2 gets")?);
+    let new_fact = r
+        .sustained
+        .as_ref()
+        .and_then(|s| workerd_ms(r, "3. sustained webhooks", s.run.ok + s.run.errors))?;
+    Some((base, one_get - base, new_fact - two_gets))
+}
+
+/// workerd CPU ms per 100-receipt submission, from part 3's submission levels.
+pub fn submission_workerd_ms(r: &Results) -> Option<f64> {
+    let n: usize = r
+        .submission_latency
+        .iter()
+        .map(|l| l.run.ok + l.run.errors)
+        .sum();
+    workerd_ms(r, "3. submission latency", n)
 }

@@ -72,6 +72,13 @@ impl Stack {
         stack
     }
 
+    /// Restart the Worker (same settings, same local KV) without warming it up: a cold isolate.
+    pub async fn restart_cold(&mut self) {
+        self.worker
+            .restart(worker_config(&self.mock, self.poll_after_submit_secs))
+            .await;
+    }
+
     /// One submission alone, so the isolate holds a POPBiLL token before concurrent requests
     /// arrive: concurrent first requests hang in workerd while one of them fetches the token
     /// (see docs/BENCHMARKS.md, "Found while measuring").
@@ -79,9 +86,18 @@ impl Stack {
         let n = WARM_UPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let id = format!("WARM-{n}");
         let body = submission(&id, &id, 1, &trade_dt());
-        let answer = self.submit_request(&body).send().await;
+        let answer = self
+            .http
+            .post(format!("{}/v1/submissions", self.worker.url))
+            .bearer_auth(API_TOKEN)
+            .json(&body)
+            .send()
+            .await;
         let status = answer.as_ref().map(|a| a.status().as_u16()).unwrap_or(0);
-        assert_eq!(status, 202, "the warm-up submission is accepted: {answer:?}");
+        assert_eq!(
+            status, 202,
+            "the warm-up submission is accepted: {answer:?}"
+        );
     }
 
     /// Restart the Worker (same local KV) with another post-submit poll setting.
@@ -160,13 +176,6 @@ impl Stack {
             .as_array()
             .map(|a| a.iter().filter(|c| c["state_code"].is_number()).count())
             .unwrap_or(0))
-    }
-
-    pub fn submit_request(&self, body: &Value) -> reqwest::RequestBuilder {
-        self.http
-            .post(format!("{}/v1/submissions", self.worker.url))
-            .bearer_auth(API_TOKEN)
-            .json(body)
     }
 
     pub async fn submission(&self, id: &str) -> Result<Value> {

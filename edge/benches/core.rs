@@ -198,6 +198,15 @@ fn life(n: usize, via_webhooks: bool) -> OpCounts {
 }
 
 fn kv_costs() {
+    // What one submission costs at intake (before any result): the live benchmark's unit of work.
+    let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
+    let svc = Service::new(&kv, &up, &s);
+    block_on(svc.submit(&batch("I-1", &keys("I", N)), t("20250711100000"), 1)).expect("valid");
+    let c = kv.counts();
+    println!("KV at intake of one 100-receipt submission: {c:?}");
+    println!("BENCH kv.submit_100.reads {} ops", c.reads);
+    println!("BENCH kv.submit_100.writes {} ops", c.writes + c.deletes);
+    println!("BENCH kv.submit_100.lists {} ops", c.lists);
     for (path, via_webhooks) in [("webhooks", true), ("polling", false)] {
         let (big, small) = (life(100, via_webhooks), life(50, via_webhooks));
         let per = |f: fn(&OpCounts) -> u64| (f(&big) - f(&small)) as f64 / 50.0;
