@@ -6,6 +6,7 @@
 //! for part 3's webhook load to report on.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::load::{self, Run};
@@ -19,6 +20,8 @@ pub struct Accepted {
     /// Submission IDs and mgtKey prefixes, for the webhook load.
     pub submissions: Vec<(String, String)>,
     pub upstream: stack::Upstream,
+    /// Submissions sent again after a 5xx.
+    pub resends: usize,
 }
 
 pub async fn accept(
@@ -41,20 +44,15 @@ pub async fn accept(
             .collect(),
     );
     let (http, url) = (stack.http.clone(), stack.worker.url.clone());
+    let resends = Arc::new(AtomicUsize::new(0));
+    let counter = resends.clone();
     let run = load::run(subs, concurrency, timeout, move |i| {
-        let req = http
-            .post(format!("{url}/v1/submissions"))
-            .bearer_auth(stack::API_TOKEN)
-            .json(&bodies[i]);
+        let (http, url, bodies, counter) =
+            (http.clone(), url.clone(), bodies.clone(), counter.clone());
         async move {
-            let resp = req.send().await.map_err(|e| e.to_string())?;
-            let status = resp.status().as_u16();
-            let v: serde_json::Value = resp.json().await.unwrap_or_default();
-            if status == 202 && v["state"] == "accepted" {
-                Ok(())
-            } else {
-                Err(format!("submission {i}: {status} {v}"))
-            }
+            let n = stack::submit_accepted(&http, &url, &bodies[i]).await?;
+            counter.fetch_add(n, Ordering::Relaxed);
+            Ok(())
         }
     })
     .await;
@@ -71,5 +69,6 @@ pub async fn accept(
         run,
         submissions,
         upstream,
+        resends: resends.load(Ordering::Relaxed),
     })
 }

@@ -48,6 +48,8 @@ pub struct BulkRun {
     pub visible: Option<Duration>,
     pub upstream: Upstream,
     pub submits: Run,
+    /// Submissions sent again after a 5xx.
+    pub resends: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -104,27 +106,23 @@ pub async fn bulk(
     let answered_last = Arc::new(std::sync::Mutex::new(None::<String>));
 
     let started = Instant::now();
+    let resends = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let submits = {
-        let (http, url, bodies, ids, last) = (
+        let (http, url, bodies, ids, last, counter) = (
             stack.http.clone(),
             stack.worker.url.clone(),
             bodies.clone(),
             ids.clone(),
             answered_last.clone(),
+            resends.clone(),
         );
         load::run(subs, concurrency, timeout, move |i| {
-            let req = http
-                .post(format!("{url}/v1/submissions"))
-                .bearer_auth(stack::API_TOKEN)
-                .json(&bodies[i]);
+            let (http, url, bodies, counter) =
+                (http.clone(), url.clone(), bodies.clone(), counter.clone());
             let (id, last) = (ids[i].clone(), last.clone());
             async move {
-                let resp = req.send().await.map_err(|e| e.to_string())?;
-                let status = resp.status().as_u16();
-                let v: serde_json::Value = resp.json().await.unwrap_or_default();
-                if status != 202 || v["state"] != "accepted" {
-                    return Err(format!("submission {id}: {status} {v}"));
-                }
+                let n = stack::submit_accepted(&http, &url, &bodies[i]).await?;
+                counter.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
                 *last.lock().expect("not poisoned") = Some(id);
                 Ok(())
             }
@@ -210,6 +208,7 @@ pub async fn bulk(
         visible,
         upstream,
         submits,
+        resends: resends.load(std::sync::atomic::Ordering::Relaxed),
     })
 }
 

@@ -123,3 +123,47 @@ pub fn dry_run(root: &Path) -> Result<String> {
         .map(|l| l.trim().to_owned())
         .ok_or_else(|| format!("scripts/dry-run.sh printed no upload size: {text}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("the temp folder is writable");
+        f.write_all(text.as_bytes())
+            .expect("the temp file takes the text");
+        f
+    }
+
+    #[test]
+    fn mock_throughput_lines_are_read_with_their_label_rate_and_percentiles() {
+        let f = write(
+            "popbill-mock throughput: 64 keep-alive connections, 2 worker threads\n\
+             memory per stored receipt: 745 bytes (RSS 4704 KiB -> 77432 KiB)\n\
+             GetBulkResult (100 receipts, ~25 KB)        62197 req/s   p50   0.79 ms   p99   5.09 ms   (186723 requests, 3.0 s)\n\
+             BulkSubmit (100 receipts, ~27 KB)           10496 req/s   p50   5.23 ms   p99  16.25 ms   (16384 requests, 1.6 s)\n",
+        );
+        let m = MockFigures::read(f.path()).expect("parses");
+        assert_eq!(m.lines.len(), 2);
+        assert_eq!(m.lines[0].what, "GetBulkResult (100 receipts, ~25 KB)");
+        assert_eq!(m.lines[0].req_per_sec, 62197.0);
+        assert_eq!((m.lines[1].p50_ms, m.lines[1].p99_ms), (5.23, 16.25));
+        assert!(m.memory.is_some_and(|l| l.contains("745 bytes")));
+        assert!(m.header.contains("64 keep-alive"));
+    }
+
+    #[test]
+    fn core_figures_are_the_bench_lines_only() {
+        let f = write("edge core: native\nBENCH core.submit_100.cpu_ms 0.7683 ms\nnoise 1 2\n");
+        let c = CoreFigures::read(f.path()).expect("parses");
+        assert_eq!(c.get("core.submit_100.cpu_ms"), Some(0.7683));
+        assert_eq!(c.0.len(), 1);
+    }
+
+    #[test]
+    fn outputs_without_figures_are_refused() {
+        let f = write("nothing here\n");
+        assert!(CoreFigures::read(f.path()).is_err());
+        assert!(MockFigures::read(f.path()).is_err());
+    }
+}

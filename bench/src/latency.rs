@@ -63,10 +63,12 @@ pub async fn submissions(
             async move {
                 let resp = req.send().await.map_err(|e| e.to_string())?;
                 let status = resp.status().as_u16();
-                let _ = resp.bytes().await;
-                (status == 202)
-                    .then_some(())
-                    .ok_or_else(|| format!("submission {i}: {status}"))
+                let text = resp.text().await.unwrap_or_default();
+                if status == 202 {
+                    return Ok(());
+                }
+                stack::note_failure(status, &text);
+                Err(format!("submission {i}: {status}"))
             }
         })
         .await;
@@ -152,9 +154,11 @@ async fn post_events(
             let resp = req.send().await.map_err(|e| e.to_string())?;
             let status = resp.status().as_u16();
             let text = resp.text().await.unwrap_or_default();
-            (status == 200 && text.contains("OK"))
-                .then_some(())
-                .ok_or_else(|| format!("event {i}: {status} {text}"))
+            if status == 200 && text.contains("OK") {
+                return Ok(());
+            }
+            stack::note_failure(status, &text);
+            Err(format!("event {i}: {status} {text}"))
         }
     })
     .await

@@ -104,3 +104,49 @@ where
         tokio::time::sleep(every).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_of(ms: &[u64]) -> Run {
+        Run {
+            latencies: ms.iter().map(|&m| Duration::from_millis(m)).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let r = run_of(&[5, 1, 4, 2, 3, 6, 7, 8, 9, 10]);
+        assert_eq!(r.percentile(0.5), Duration::from_millis(5));
+        assert_eq!(r.percentile(0.99), Duration::from_millis(10));
+        assert_eq!(r.percentile(0.0), Duration::from_millis(1));
+        assert_eq!(run_of(&[]).percentile(0.5), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn a_run_does_every_job_once_and_counts_failures() {
+        let r = run(50, 4, Duration::from_secs(10), |i| async move {
+            if i % 10 == 0 {
+                Err(format!("job {i}"))
+            } else {
+                Ok(())
+            }
+        })
+        .await;
+        assert_eq!((r.ok, r.errors, r.skipped), (45, 5, 0));
+        assert_eq!(r.latencies.len(), 50);
+        assert!(r.first_error.is_some_and(|e| e.starts_with("job ")));
+    }
+
+    #[tokio::test]
+    async fn no_job_starts_after_the_deadline() {
+        let r = run(1_000, 2, Duration::from_millis(50), |_| async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok(())
+        })
+        .await;
+        assert!(r.ok < 1_000 && r.skipped > 0, "{} done", r.ok);
+    }
+}

@@ -279,6 +279,7 @@ async fn main_async(args: Args) -> Result<()> {
         done = measure(&args, &plan, &mut r) => done?,
         _ = tokio::signal::ctrl_c() => return Err("interrupted".into()),
     }
+    r.failures = stack::failures();
     r.load_end = machine::load();
     r.total_secs = started.elapsed().as_secs_f64();
 

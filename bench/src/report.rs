@@ -73,6 +73,8 @@ pub struct Results {
     pub single_parallel: Option<SingleRun>,
     pub calibration: Vec<crate::calibrate::Probe>,
     pub cold_start: Option<crate::calibrate::ColdStart>,
+    /// Unexpected answers (`status body`) and how often each came.
+    pub failures: Vec<(String, usize)>,
     pub parts: Vec<Part>,
 }
 
@@ -249,4 +251,32 @@ pub fn submission_workerd_ms(r: &Results) -> Option<f64> {
         .map(|l| l.run.ok + l.run.errors)
         .sum();
     workerd_ms(r, "3. submission latency", n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped_by_three() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(10_001), "10,001");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn the_chart_is_linked_relative_to_the_report() {
+        let (chart, report) = (
+            Path::new("docs/bench-bulk-vs-single.svg"),
+            Path::new("docs/BENCHMARKS.md"),
+        );
+        assert_eq!(relative(chart, report), "bench-bulk-vs-single.svg");
+        assert_eq!(
+            relative(Path::new("out/c.svg"), report),
+            "out/c.svg",
+            "other folders keep the path as given"
+        );
+    }
 }

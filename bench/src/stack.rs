@@ -251,3 +251,55 @@ pub fn submission(submit_id: &str, prefix: &str, n: usize, trade_dt: &str) -> Va
         .collect();
     json!({ "submitID": submit_id, "cashbills": cashbills })
 }
+
+/// Answers other than the expected one, as `status body` (first of each kind kept), for the
+/// report: under load the local stack sometimes answers 5xx.
+static FAILURES: std::sync::Mutex<Vec<(String, usize)>> = std::sync::Mutex::new(Vec::new());
+
+pub fn note_failure(status: u16, body: &str) {
+    let text = format!(
+        "{status} {}",
+        body.chars()
+            .take(160)
+            .collect::<String>()
+            .replace('\n', " ")
+    );
+    let mut all = FAILURES.lock().unwrap_or_else(|e| e.into_inner());
+    match all.iter_mut().find(|(t, _)| *t == text) {
+        Some((_, n)) => *n += 1,
+        None => all.push((text, 1)),
+    }
+}
+
+/// Every unexpected answer so far and how often it came.
+pub fn failures() -> Vec<(String, usize)> {
+    FAILURES.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Send a submission until the Worker answers it `accepted`. After a 5xx the same request is
+/// sent again, as the merchant API allows (the same submitID and content return the stored
+/// submission, and finish a send left unresolved). Returns how many resends it took.
+pub async fn submit_accepted(http: &reqwest::Client, url: &str, body: &Value) -> Result<usize> {
+    const ATTEMPTS: usize = 4;
+    for attempt in 0..ATTEMPTS {
+        let resp = http
+            .post(format!("{url}/v1/submissions"))
+            .bearer_auth(API_TOKEN)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if matches!(status, 200 | 202) && v["state"] == "accepted" {
+            return Ok(attempt);
+        }
+        note_failure(status, &text);
+        if status < 500 || attempt + 1 == ATTEMPTS {
+            return Err(format!("{} answered {status} {text}", body["submitID"]));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    unreachable!("the loop returns on its last attempt")
+}

@@ -162,7 +162,11 @@ fn part1(w: &mut String, r: &Results, chart: &str) {
             "| {} | {} | {} | {} | {} | {} | {}, {}, {} |",
             thousands(n),
             secs(single.elapsed),
-            t(h.map(|b| b.accepted)),
+            h.map_or("—".into(), |b| if b.resends > 0 {
+                format!("{} ({} resent after a 5xx)", secs(b.accepted), b.resends)
+            } else {
+                secs(b.accepted)
+            }),
             t(issued),
             t(pv),
             t(hv),
@@ -232,7 +236,8 @@ fn part2(w: &mut String, r: &Results) {
         "{} receipts as {} submissions of 100 from the merchant to the Worker, {} at a time, the \
          mock adding no delay; timed from the first request to the last `202` with state \
          `accepted` (POPBiLL answered BulkSubmit with a receiptID): **{}** ({:.0} receipts/s; \
-         POPBiLL's guide: ~10.8 s). Per submission: p50 {}, p99 {}. Upstream: {}.\n",
+         POPBiLL's guide: ~10.8 s). Per submission: p50 {}, p99 {}; sent again after a 5xx: \
+         {}. Upstream: {}.\n",
         thousands(a.receipts),
         a.run.ok,
         a.concurrency,
@@ -240,6 +245,7 @@ fn part2(w: &mut String, r: &Results) {
         a.receipts as f64 / a.run.elapsed.as_secs_f64(),
         ms(a.run.percentile(0.5)),
         ms(a.run.percentile(0.99)),
+        a.resends,
         a.upstream.describe()
     );
 }
@@ -445,8 +451,26 @@ fn workerd(w: &mut String, r: &Results) {
 }
 
 fn found(w: &mut String, r: &Results) {
-    let Some(c) = &r.cold_start else { return };
     let _ = writeln!(w, "## Found while measuring\n");
+    if !r.failures.is_empty() {
+        let _ = writeln!(
+            w,
+            "**Unexpected answers under load.** Every answer other than the expected one, with \
+             how often it came over the whole run (bulk and acceptance runs send the same \
+             submission again after a 5xx, as the merchant API allows; latency levels count them \
+             as errors):\n"
+        );
+        let _ = writeln!(w, "| answer (status, body) | times |\n|---|---:|");
+        for (text, n) in &r.failures {
+            let _ = writeln!(
+                w,
+                "| `{}` | {n} |",
+                text.replace('|', "/").replace('`', "'")
+            );
+        }
+        let _ = writeln!(w);
+    }
+    let Some(c) = &r.cold_start else { return };
     if c.failed == 0 {
         let _ = writeln!(
             w,
