@@ -124,15 +124,18 @@ async fn measure(args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
     say("starting the mock and the Worker (wrangler dev)");
     let mut stack = Stack::start(0).await;
     let result = measure_on(&mut stack, args, plan, r).await;
+    // Kept for reading after the run (wrangler's and the Worker's output, every start).
+    let log = stack.worker.log();
+    let saved = e2e::repo_root().join("target/bench/worker.log");
+    let _ = std::fs::write(&saved, &log);
+    r.worker_5xx_logged = log.lines().filter(|l| l.contains(" -> 5")).count();
     if result.is_err() {
         // What the Worker said last is usually why.
-        let log = stack.worker.log();
-        let saved = e2e::repo_root().join("target/bench/worker-error.log");
-        if std::fs::write(&saved, &log).is_ok() {
-            eprintln!("the Worker's whole log: {}", saved.display());
-        }
         let tail: Vec<&str> = log.lines().rev().take(30).collect();
-        eprintln!("--- last lines of the Worker's log ---");
+        eprintln!(
+            "--- last lines of the Worker's log ({}) ---",
+            saved.display()
+        );
         for line in tail.into_iter().rev() {
             eprintln!("{line}");
         }

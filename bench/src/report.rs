@@ -75,6 +75,8 @@ pub struct Results {
     pub cold_start: Option<crate::calibrate::ColdStart>,
     /// Unexpected answers (`status body`) and how often each came.
     pub failures: Vec<(String, usize)>,
+    /// 5xx answers the Worker itself logged (`METHOD /path -> 5xx code`), from wrangler's log.
+    pub worker_5xx_logged: usize,
     pub parts: Vec<Part>,
 }
 
