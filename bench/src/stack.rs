@@ -79,9 +79,10 @@ impl Stack {
             .await;
     }
 
-    /// One submission alone, so the isolate holds a POPBiLL token before concurrent requests
-    /// arrive: concurrent first requests hang in workerd while one of them fetches the token
-    /// (see docs/BENCHMARKS.md, "Found while measuring").
+    /// One submission alone, so the isolate holds a POPBiLL token before the measured requests:
+    /// the token request stays out of every run's upstream count and timing. (It also kept
+    /// concurrent first requests from hanging before the Worker's token cache stopped making
+    /// one request wait for another's fetch; the cold-start check measures that case.)
     pub async fn warm_up(&self) {
         let n = WARM_UPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let id = format!("WARM-{n}");
