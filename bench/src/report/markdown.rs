@@ -468,7 +468,25 @@ fn found(w: &mut String, r: &Results) {
                 text.replace('|', "/").replace('`', "'")
             );
         }
-        let _ = writeln!(w);
+        let proxy = r
+            .failures
+            .iter()
+            .any(|(t, _)| t.contains("restarted mid-request"));
+        let _ = writeln!(
+            w,
+            "\nThe Worker itself logged {} 5xx answers over the run (its `METHOD /path -> 5xx \
+             code` lines in wrangler's log, kept in `target/bench/worker.log`).{}\n",
+            r.worker_5xx_logged,
+            if proxy {
+                " \"Your worker restarted mid-request\" is not the Worker's answer: wrangler's \
+                 dev proxy (`node_modules/wrangler/wrangler-dist/ProxyWorker.js`) writes it, for \
+                 non-GET requests only, when its fetch to the runtime fails after the runtime's \
+                 address changed. It came only while workerd was saturated (100-receipt \
+                 submissions queued for seconds behind each other); Cloudflare has no such proxy."
+            } else {
+                ""
+            }
+        );
     }
     let Some(c) = &r.cold_start else { return };
     if c.failed == 0 {
