@@ -182,8 +182,7 @@ pub fn chart_series(r: &Results) -> Vec<Series> {
             color: chart::VIA_POLLING,
         },
         Series {
-            label: "bulk: merchant sees all issued, results by webhooks (sent one at a time)"
-                .into(),
+            label: "bulk: merchant sees all issued, results by webhooks".into(),
             points: pts(&|n| r.bulk(n, ResultPath::Webhooks).and_then(|b| b.visible)),
             color: chart::VIA_WEBHOOKS,
         },
