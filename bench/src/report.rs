@@ -4,6 +4,7 @@
 
 mod checks;
 mod markdown;
+mod notes;
 
 use std::path::Path;
 use std::time::Duration;
