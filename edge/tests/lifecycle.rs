@@ -252,6 +252,13 @@ fn a_receipt_costs_at_most_3_kv_writes_and_a_submission_at_most_4() {
         let writes = c.writes + c.deletes;
         assert!(writes <= 3 * n as u64 + 4, "webhooks={via_webhooks}: {c:?}");
         assert_eq!(writes, 3 * n as u64 + 4, "webhooks={via_webhooks}: {c:?}");
+        // KV allows one write per second per key: no key is ever written twice.
+        assert_eq!(
+            kv.most_puts_of_one_key().map(|(_, n)| n),
+            Some(1),
+            "{:?}",
+            kv.most_puts_of_one_key()
+        );
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! | key                               | value                         | written                          |
 //! |-----------------------------------|-------------------------------|----------------------------------|
-//! | `sub:{submitID}`                  | [`Submission`] JSON           | at intake; once more when POPBiLL answers |
+//! | `sub:{submitID}`                  | [`Submission`] JSON           | once, at intake                  |
+//! | `sent:{submitID}`                 | [`Outcome`]: accepted (receiptID) or refused | once, when POPBiLL answers |
 //! | `open:{submitID}`                 | `1`, metadata `{corpNum, createdMs}` | at intake; deleted when every receipt is final |
 //! | `rcpt:{corpNum}:{mgtKey}`         | `{submitID}`                  | once, at intake                  |
 //! | `fact:{submitID}:{mgtKey}:issue`  | [`IssueFact`] (also metadata) | once: the issuance result        |
@@ -14,11 +15,16 @@
 //! is one `get` plus one `list` of `fact:{submitID}:` (metadata carries each fact).
 //!
 //! [`Submission`]: crate::core::submission::Submission
+//! [`Outcome`]: crate::core::submission::Outcome
 //! [`IssueFact`]: crate::core::facts::IssueFact
 //! [`FilingFact`]: crate::core::facts::FilingFact
 
 pub fn submission(submit_id: &str) -> String {
     format!("sub:{submit_id}")
+}
+
+pub fn outcome(submit_id: &str) -> String {
+    format!("sent:{submit_id}")
 }
 
 pub const OPEN_PREFIX: &str = "open:";

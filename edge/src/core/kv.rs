@@ -80,6 +80,8 @@ pub struct MemoryKv {
     stale: Cell<bool>,
     /// Fail the next N writes (puts and deletes).
     fail_writes: Cell<u32>,
+    /// How often each key was put (KV allows one write per second per key).
+    puts: RefCell<BTreeMap<String, u32>>,
 }
 
 impl MemoryKv {
@@ -108,6 +110,15 @@ impl MemoryKv {
         self.map
             .borrow_mut()
             .retain(|_, e| !e.value.is_empty() || e.previous.is_some());
+    }
+
+    /// The most times any one key was put, and that key.
+    pub fn most_puts_of_one_key(&self) -> Option<(String, u32)> {
+        self.puts
+            .borrow()
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(k, n)| (k.clone(), *n))
     }
 
     pub fn fail_next_writes(&self, n: u32) {
@@ -166,6 +177,7 @@ impl Kv for MemoryKv {
     async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), KvError> {
         self.count(|c| c.writes += 1);
         self.take_write_failure("put")?;
+        *self.puts.borrow_mut().entry(key.to_owned()).or_default() += 1;
         let mut map = self.map.borrow_mut();
         let previous = map.get(key).map(|e| {
             let live = (!e.value.is_empty()).then(|| e.value.clone());

@@ -12,7 +12,7 @@ use super::keys::{self, FactKind};
 use super::kv::{Kv, KvError};
 use super::meta;
 use super::status::ReceiptFacts;
-use super::submission::Submission;
+use super::submission::{Outcome, Submission};
 
 /// What a fact write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +48,28 @@ impl<'a, K: Kv> Store<'a, K> {
         self.kv
     }
 
+    /// The submission with POPBiLL's answer applied: the record (`sub:`) and its outcome
+    /// (`sent:`), read together (one bulk read on Workers KV).
     pub async fn submission(&self, submit_id: &str) -> Result<Option<Submission>, KvError> {
-        decode("get", self.kv.get(&keys::submission(submit_id)).await?)
+        let both = self
+            .kv
+            .get_many(&[keys::submission(submit_id), keys::outcome(submit_id)])
+            .await?;
+        let mut both = both.into_iter();
+        let (record, outcome) = (both.next().flatten(), both.next().flatten());
+        let Some(mut sub) = decode::<Submission>("get", record)? else {
+            return Ok(None);
+        };
+        if let Some(outcome) = decode::<Outcome>("get", outcome)? {
+            sub.phase = outcome.phase;
+            sub.receipt_id = outcome.receipt_id;
+            sub.rejection = outcome.rejection;
+        }
+        Ok(Some(sub))
     }
 
+    /// The record, written once at intake (KV allows one write per second per key, so what
+    /// changes later lives under its own key).
     pub async fn save_submission(&self, sub: &Submission) -> Result<(), KvError> {
         let json = serde_json::to_string(sub).map_err(|e| KvError {
             op: "put",
@@ -59,6 +77,17 @@ impl<'a, K: Kv> Store<'a, K> {
         })?;
         self.kv
             .put(&keys::submission(&sub.submit_id), &json, None)
+            .await
+    }
+
+    /// POPBiLL's answer to the BulkSubmit (accepted with a receiptID, or refused), written once.
+    pub async fn save_outcome(&self, sub: &Submission) -> Result<Recorded, KvError> {
+        let outcome = Outcome {
+            phase: sub.phase,
+            receipt_id: sub.receipt_id.clone(),
+            rejection: sub.rejection.clone(),
+        };
+        self.write_once(&keys::outcome(&sub.submit_id), &outcome)
             .await
     }
 

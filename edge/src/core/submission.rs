@@ -44,6 +44,17 @@ pub struct Submission {
     pub cashbills: Vec<Cashbill>,
 }
 
+/// `sent:{submitID}`: how POPBiLL answered the BulkSubmit. Kept apart from the record so that no
+/// key is written twice within a second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub phase: Phase,
+    #[serde(rename = "receiptID", default, skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection: Option<Rejection>,
+}
+
 impl Submission {
     pub fn mgt_keys(&self) -> impl Iterator<Item = &str> {
         self.cashbills.iter().filter_map(|c| c.mgt_key.as_deref())

@@ -73,8 +73,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }
             Attempt::Unclear(e) | Attempt::Failed(e) => return SendOutcome::Pending(e),
         }
-        // If this write fails, the record stays `Sending` and reconcile resolves it again.
-        let _ = self.store().save_submission(sub).await;
+        // If this write fails, the submission reads as `Sending` and reconcile resolves it again.
+        let _ = self.store().save_outcome(sub).await;
         self.outcome_of(sub)
     }
 
