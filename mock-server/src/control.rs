@@ -8,9 +8,9 @@ use popbill::wire::ErrorBody;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::clock::{ClockMode, SimTime, parse_control_time};
 use crate::driver;
-use crate::server::Shared;
+use crate::shared::Shared;
+use crate::sim::clock::{ClockMode, SimTime, parse_control_time};
 use crate::sim::error::mock_codes;
 use crate::sim::request::{ApiRequest, ApiResponse};
 

@@ -123,8 +123,12 @@ async fn main() {
         .expect("a bound listener has an address");
     println!("http://{addr}");
     let _ = std::io::stdout().flush();
-    mock_server::run(listener, config, async {
+    if let Err(e) = mock_server::run(listener, config, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await;
+    .await
+    {
+        eprintln!("popbill-mock: {e}");
+        std::process::exit(2);
+    }
 }

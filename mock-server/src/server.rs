@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -22,71 +22,47 @@ use hyper_util::rt::TokioIo;
 use popbill::wire::ErrorBody;
 use tokio::net::TcpListener;
 
-use crate::clock::{SimClock, SimTime};
-use crate::config::Config;
 use crate::control;
 use crate::driver;
-use crate::faults::ApiAction;
+use crate::shared::{Core, Shared};
+use crate::sim::clock::{SimClock, SimTime};
+use crate::sim::config::{Config, ConfigError};
 use crate::sim::error::{ApiError, mock_codes};
+use crate::sim::faults::ApiAction;
 use crate::sim::request::{ApiRequest, ApiResponse, Body, JSON, Route, route};
 use crate::sim::{self, Sim};
-use crate::webhook_client::WebhookClient;
-
-/// The simulation and its clock, behind one lock.
-pub(crate) struct Core {
-    pub sim: Sim,
-    pub clock: SimClock,
-}
-
-impl Core {
-    pub fn now(&self) -> SimTime {
-        self.clock.now(Instant::now())
-    }
-}
-
-pub(crate) struct Shared {
-    core: Mutex<Core>,
-    /// One driver at a time runs due events (advance, the real-time ticker, post-request nudges).
-    pub driver: tokio::sync::Mutex<()>,
-    pub webhooks: WebhookClient,
-    pub max_body: usize,
-}
-
-impl Shared {
-    pub fn lock(&self) -> MutexGuard<'_, Core> {
-        // A panic while holding the lock would be a bug; the state is still the best we have.
-        self.core.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// The connection is closed without an answer (drop faults).
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped on purpose (fault injection)")]
 struct Dropped;
 
-/// Serve until `shutdown` completes. Takes its listener so tests can bind port 0.
-pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()>) {
-    let sim = match Sim::from_config(&config) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("invalid configuration: {e}");
-            return;
-        }
-    };
+/// The real wall clock (UTC), as a [`SimTime`].
+pub(crate) fn wall_clock() -> SimTime {
+    SimTime(chrono::Utc::now().timestamp_millis())
+}
+
+/// Serve until `shutdown` completes. Takes its listener so tests can bind port 0. A
+/// configuration it cannot run with is returned before anything is served.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ConfigError> {
+    config.validate()?;
+    let sim = Sim::from_config(&config)?;
     let start = config
         .start
         .map(|t| SimTime::from_datetime(&t))
         // Now, to the whole second: simulated times read better without stray milliseconds.
-        .unwrap_or_else(|| SimTime(SimTime::now_utc().0 / 1000 * 1000));
-    let shared = Arc::new(Shared {
-        core: Mutex::new(Core {
+        .unwrap_or_else(|| SimTime(wall_clock().0 / 1000 * 1000));
+    let shared = Arc::new(Shared::new(
+        Core {
             sim,
             clock: SimClock::new(start, config.clock, Instant::now()),
-        }),
-        driver: tokio::sync::Mutex::new(()),
-        webhooks: WebhookClient::new(),
-        max_body: config.max_body_bytes,
-    });
+        },
+        config.max_body_bytes,
+    ));
     let ticker = tokio::spawn(driver::ticker(shared.clone()));
     tracing::info!(start = %start.rfc3339(), mode = config.clock.as_str(), "popbill-mock serving");
     tokio::pin!(shutdown);
@@ -108,6 +84,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Ou
         }
     }
     ticker.abort();
+    Ok(())
 }
 
 async fn serve(

@@ -9,9 +9,9 @@ use popbill::codes;
 use popbill::wire::{TokenRequest, TokenResponse};
 
 use super::Sim;
+use super::clock::{SimTime, parse_lh_date};
 use super::error::{ApiError, mock_codes};
 use super::request::{ApiRequest, ApiResponse};
-use crate::clock::{SimTime, parse_lh_date};
 
 #[derive(Debug, Clone)]
 pub struct TokenInfo {

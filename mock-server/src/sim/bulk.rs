@@ -22,11 +22,11 @@ use sha1::{Digest, Sha1};
 
 use super::bulk_body::{self, RawBatch};
 
+use super::clock::SimTime;
 use super::error::{ApiError, mock_codes};
 use super::request::{ApiRequest, ApiResponse, CachedBody};
 use super::store::{ItemOutcome, Submission};
 use super::{Sim, Timer};
-use crate::clock::SimTime;
 
 /// The digest and body checks, computed outside the lock.
 #[derive(Debug)]

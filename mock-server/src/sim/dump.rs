@@ -4,7 +4,7 @@ use popbill::privacy::mask_identity;
 use serde_json::{Value, json};
 
 use super::Sim;
-use crate::clock::SimTime;
+use super::clock::SimTime;
 
 impl Sim {
     pub fn state_json(&self, now: SimTime) -> Value {

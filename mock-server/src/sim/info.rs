@@ -8,10 +8,10 @@ use popbill::codes;
 use popbill::wire::CashbillInfo;
 
 use super::Sim;
+use super::clock::SimTime;
 use super::error::ApiError;
 use super::request::{ApiRequest, ApiResponse};
 use super::store::Receipt;
-use crate::clock::SimTime;
 
 /// The most keys one GetInfos call may carry.
 pub const MAX_KEYS: usize = 1000;

@@ -13,11 +13,11 @@ use popbill::{Amount, KstDateTime};
 
 use super::Sim;
 use super::Timer;
+use super::clock::SimTime;
 use super::error::ApiError;
 use super::request::{ApiRequest, ApiResponse};
 use super::scenario::{self, Scenario};
 use super::store::{NtsPlan, Receipt};
-use crate::clock::SimTime;
 
 /// The message of a per-receipt outcome.
 pub fn outcome_message(code: i64) -> &'static str {

@@ -8,8 +8,12 @@
 pub mod auth;
 pub mod bulk;
 pub mod bulk_body;
+pub mod clock;
+pub mod config;
+pub mod drive;
 pub mod dump;
 pub mod error;
+pub mod faults;
 pub mod filing;
 pub mod ids;
 pub mod info;
@@ -21,29 +25,21 @@ pub mod scenario;
 pub mod store;
 pub mod webhooks;
 
-use popbill::{CorpNum, KstDate};
+use popbill::KstDate;
 use serde::Serialize;
 
+use self::clock::SimTime;
+use self::config::{Config, ConfigError, Member, Settings};
 use self::error::{ApiError, mock_codes};
+use self::faults::FaultBook;
 use self::ids::IdGen;
 use self::journal::{JournalEntry, Ring};
 use self::queue::Queue;
 use self::request::{ApiRequest, ApiResponse, Route};
 use self::store::Store;
 use self::webhooks::Outbox;
-use crate::clock::SimTime;
-use crate::config::{Config, Settings};
-use crate::faults::FaultBook;
 
 pub use self::webhooks::{Attempt, Outgoing};
-
-/// The partner and member the mock knows (fixed for its lifetime).
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub link_id: String,
-    pub secret_key: String,
-    pub corp_num: CorpNum,
-}
 
 /// Internal (non-IO) events on the simulated clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,19 +124,10 @@ impl Sim {
         }
     }
 
-    /// A simulation from a [`Config`] (its CorpNum must be 10 digits).
-    pub fn from_config(c: &Config) -> Result<Self, String> {
-        let corp_num =
-            CorpNum::parse(&c.corp_num).map_err(|e| format!("corp_num {:?}: {e}", c.corp_num))?;
-        popbill::linkhub::sign(&c.secret_key, b"", "", None, "/")
-            .map_err(|e| format!("secret_key: {e}"))?;
-        let member = Member {
-            link_id: c.link_id.clone(),
-            secret_key: c.secret_key.clone(),
-            corp_num,
-        };
+    /// A simulation from a [`Config`] (checked by [`Config::member`]).
+    pub fn from_config(c: &Config) -> Result<Self, ConfigError> {
         Ok(Sim::new(
-            member,
+            c.member()?,
             Settings::from_config(c),
             c.seed,
             c.log_capacity,

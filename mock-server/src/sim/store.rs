@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use popbill::KstDateTime;
 
+use super::clock::SimTime;
 use super::request::CachedBody;
-use crate::clock::SimTime;
 
 /// How a receipt's filing will end.
 #[derive(Debug, Clone, PartialEq, Eq)]

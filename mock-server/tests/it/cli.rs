@@ -84,3 +84,41 @@ fn bad_flags_are_refused_with_a_message() {
         assert!(!out.stderr.is_empty(), "{args:?}");
     }
 }
+
+#[tokio::test]
+async fn run_returns_its_configuration_error_instead_of_serving() {
+    for (config, want) in [
+        (
+            mock_server::Config {
+                corp_num: "123".into(),
+                ..mock_server::Config::default()
+            },
+            "corp_num",
+        ),
+        (
+            mock_server::Config {
+                secret_key: "%%%".into(),
+                ..mock_server::Config::default()
+            },
+            "secret_key",
+        ),
+        (
+            mock_server::Config {
+                webhook_url: Some("https://example.invalid/hook".into()),
+                ..mock_server::Config::default()
+            },
+            "webhook_url",
+        ),
+    ] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // `run` must come back on its own (it never waits for the shutdown future here).
+        let err = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            mock_server::run(listener, config, std::future::pending()),
+        )
+        .await
+        .expect("run returns at once")
+        .expect_err("the configuration is refused");
+        assert!(err.to_string().starts_with(want), "{err}");
+    }
+}

@@ -1,12 +1,16 @@
 //! What the mock is started with ([`Config`]) and what can change while it runs ([`Settings`]).
+//!
+//! Pure: [`Config::member`] checks the start-up values once ([`ConfigError`] names the bad one);
+//! the simulation is built from the checked [`Member`] and the [`Settings`].
 
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
+use popbill::{CorpNum, IdError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub use crate::clock::ClockMode;
+pub use super::clock::ClockMode;
 
 /// The development partner and member (also `scripts/dev.sh`). Never real credentials.
 pub const DEV_LINK_ID: &str = "DEVLINK";
@@ -75,24 +79,59 @@ impl Default for Config {
     }
 }
 
+/// The partner and member the mock knows (fixed for its lifetime).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub link_id: String,
+    pub secret_key: String,
+    pub corp_num: CorpNum,
+}
+
+/// A start-up value the mock cannot run with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("corp_num {value:?}: {source}")]
+    CorpNum { value: String, source: IdError },
+    #[error("secret_key: {0}")]
+    SecretKey(#[from] popbill::linkhub::BadSecretKey),
+    #[error("webhook_url {0:?} must be an http:// URL")]
+    WebhookUrl(String),
+    #[error("webhook_basic_auth must be \"user:pass\"")]
+    BasicAuth,
+}
+
 impl Config {
-    /// Check what `run` would refuse: a CorpNum that is not 10 digits, a SecretKey that is not
-    /// Base64, a webhook URL that is not `http://`, Basic auth without `user:pass`.
-    pub fn validate(&self) -> Result<(), String> {
-        crate::sim::Sim::from_config(self).map(|_| ())?;
+    /// The checked partner and member: a CorpNum of 10 digits, a SecretKey that is Base64.
+    pub fn member(&self) -> Result<Member, ConfigError> {
+        let corp_num = CorpNum::parse(&self.corp_num).map_err(|source| ConfigError::CorpNum {
+            value: self.corp_num.clone(),
+            source,
+        })?;
+        popbill::linkhub::sign(&self.secret_key, b"", "", None, "/")?;
+        Ok(Member {
+            link_id: self.link_id.clone(),
+            secret_key: self.secret_key.clone(),
+            corp_num,
+        })
+    }
+
+    /// Everything `run` would refuse: [`Config::member`]'s checks, a webhook URL that is not
+    /// `http://`, Basic auth without `user:pass`.
+    pub fn validate(&self) -> Result<Member, ConfigError> {
+        let member = self.member()?;
         if let Some(url) = &self.webhook_url
             && !url.starts_with("http://")
         {
-            return Err(format!("webhook_url {url:?} must be an http:// URL"));
+            return Err(ConfigError::WebhookUrl(url.clone()));
         }
         if self
             .webhook_basic_auth
             .as_deref()
             .is_some_and(|s| !s.contains(':'))
         {
-            return Err("webhook_basic_auth must be \"user:pass\"".into());
+            return Err(ConfigError::BasicAuth);
         }
-        Ok(())
+        Ok(member)
     }
 }
 

@@ -33,11 +33,6 @@ impl SimTime {
         SimTime(t.unix_millis())
     }
 
-    /// The real wall clock, for `--start` defaulting to now.
-    pub fn now_utc() -> Self {
-        SimTime(Utc::now().timestamp_millis())
-    }
-
     /// The KST wall time, truncated to the second (POPBiLL's `yyyyMMddHHmmss`).
     pub fn kst(self) -> KstDateTime {
         KstDateTime::from_unix_millis(self.0)
