@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use crate::control;
 use crate::driver;
 use crate::shared::{Core, Shared};
-use crate::sim::clock::{SimClock, SimTime};
+use crate::sim::clock::{ClockMode, SimClock, SimTime};
 use crate::sim::config::{Config, ConfigError};
 use crate::sim::error::{ApiError, mock_codes};
 use crate::sim::faults::ApiAction;
@@ -42,6 +42,18 @@ pub(crate) fn wall_clock() -> SimTime {
     SimTime(chrono::Utc::now().timestamp_millis())
 }
 
+/// Where the simulated clock starts: `--start` as given; otherwise the wall clock `wall`,
+/// exactly in `real` mode (POPBiLL runs on real time, and a client stamping `tradeDT` with the
+/// current second must never be ahead of the mock), to the whole second when `frozen` (frozen
+/// times read better without stray milliseconds).
+fn start_time(config: &Config, wall: SimTime) -> SimTime {
+    match (config.start, config.clock) {
+        (Some(t), _) => SimTime::from_datetime(&t),
+        (None, ClockMode::Real) => wall,
+        (None, ClockMode::Frozen) => SimTime(wall.0.div_euclid(1000) * 1000),
+    }
+}
+
 /// Serve until `shutdown` completes. Takes its listener so tests can bind port 0. A
 /// configuration it cannot run with is returned before anything is served.
 pub async fn run(
@@ -51,11 +63,7 @@ pub async fn run(
 ) -> Result<(), ConfigError> {
     config.validate()?;
     let sim = Sim::from_config(&config)?;
-    let start = config
-        .start
-        .map(|t| SimTime::from_datetime(&t))
-        // Now, to the whole second: simulated times read better without stray milliseconds.
-        .unwrap_or_else(|| SimTime(wall_clock().0 / 1000 * 1000));
+    let start = start_time(&config, wall_clock());
     let shared = Arc::new(Shared::new(
         Core {
             sim,
@@ -306,4 +314,30 @@ fn render(resp: ApiResponse, gzip_ok: bool) -> Response<Full<Bytes>> {
     }
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_is_exact_in_real_mode_and_whole_seconds_when_frozen_or_given() {
+        let wall = SimTime(1_752_195_600_776);
+        let real = Config {
+            clock: ClockMode::Real,
+            ..Config::default()
+        };
+        assert_eq!(start_time(&real, wall), wall);
+        let frozen = Config::default();
+        assert_eq!(start_time(&frozen, wall), SimTime(1_752_195_600_000));
+        let given = Config {
+            start: Some(chrono::DateTime::parse_from_rfc3339("2025-07-11T10:00:00+09:00").unwrap()),
+            clock: ClockMode::Real,
+            ..Config::default()
+        };
+        assert_eq!(
+            start_time(&given, wall).rfc3339(),
+            "2025-07-11T10:00:00+09:00"
+        );
+    }
 }

@@ -36,6 +36,34 @@ async fn the_clock_reports_advances_and_never_goes_back() {
 }
 
 #[tokio::test]
+async fn in_real_mode_without_a_start_the_clock_is_the_system_clock_to_the_millisecond() {
+    let app = spawn_with(mock_server::Config {
+        clock: mock_server::ClockMode::Real,
+        start: None,
+        ..config()
+    })
+    .await;
+    let millis = |rfc3339: &str| {
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .unwrap()
+            .timestamp_millis()
+    };
+    // Several reads, each bracketed by the system clock: the mock's now lies between them
+    // (a few ms of slack for the two clocks' readings), never a truncated second behind.
+    for _ in 0..5 {
+        let before = chrono::Utc::now().timestamp_millis();
+        let now = app.control_get("/_mock/clock").await;
+        let after = chrono::Utc::now().timestamp_millis();
+        let at = millis(now["now"].as_str().unwrap());
+        assert!(
+            before - 5 <= at && at <= after + 5,
+            "mock {at} outside the system clock's [{before}, {after}]"
+        );
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+}
+
+#[tokio::test]
 async fn a_real_clock_runs_processing_and_webhooks_by_itself() {
     let receiver = Receiver::start().await;
     let app = spawn_with(mock_server::Config {
