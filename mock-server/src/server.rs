@@ -24,12 +24,13 @@ use tokio::net::TcpListener;
 
 use crate::control;
 use crate::driver;
-use crate::shared::{Core, Shared};
+use crate::shared::{Core, Shared, wall_clock};
 use crate::sim::clock::{ClockMode, SimClock, SimTime};
 use crate::sim::config::{Config, ConfigError};
 use crate::sim::error::{ApiError, mock_codes};
 use crate::sim::faults::ApiAction;
-use crate::sim::request::{ApiRequest, ApiResponse, Body, JSON, Route, route};
+use crate::sim::request::{ApiRequest, ApiResponse, Body, JSON};
+use crate::sim::route::{Route, route};
 use crate::sim::{self, Sim};
 
 /// The connection is closed without an answer (drop faults).
@@ -37,9 +38,16 @@ use crate::sim::{self, Sim};
 #[error("connection dropped on purpose (fault injection)")]
 struct Dropped;
 
-/// The real wall clock (UTC), as a [`SimTime`].
-pub(crate) fn wall_clock() -> SimTime {
-    SimTime(chrono::Utc::now().timestamp_millis())
+/// The mock's own base URL, for the view URLs it hands out (a wildcard bind is reached on
+/// loopback).
+fn own_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{ip}:{}", addr.port())
 }
 
 /// Where the simulated clock starts: `--start` as given; otherwise the wall clock `wall`,
@@ -62,7 +70,12 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ConfigError> {
     config.validate()?;
-    let sim = Sim::from_config(&config)?;
+    let mut sim = Sim::from_config(&config)?;
+    if config.public_url.is_none()
+        && let Ok(addr) = listener.local_addr()
+    {
+        sim.settings.public_url = own_url(addr);
+    }
     let start = start_time(&config, wall_clock());
     let shared = Arc::new(Shared::new(
         Core {
@@ -121,7 +134,7 @@ async fn serve(
         Route::Control { rest } => control::handle(&shared, &req, rest).await,
         Route::Time | Route::NotFound | Route::NotSimulated { .. } => {
             let mut core = shared.lock();
-            let now = core.now();
+            let now = core.clocks();
             core.sim.handle(&req, &route, sim::Prepared::None, now)
         }
         _ => api(&shared, &req, &route).await?,
@@ -190,7 +203,7 @@ async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, BodyError> {
 }
 
 fn too_large(max: usize) -> ApiResponse {
-    ApiError::with_message(
+    ApiError::mock(
         mock_codes::BODY_TOO_LARGE,
         format!("요청 본문이 너무 큽니다. (mock: at most {max} bytes)"),
     )
@@ -258,12 +271,12 @@ fn handle(
 ) -> ApiResponse {
     let (resp, due) = {
         let mut core = shared.lock();
-        let now = core.now();
+        let now = core.clocks();
         let resp = core.sim.handle(req, route, prepared, now);
         if fault.is_some() {
             core.sim.mark_last_fault(fault);
         }
-        (resp, core.sim.has_due(now))
+        (resp, core.sim.has_due(now.sim))
     };
     tracing::debug!(method = %req.method, path = %req.path, status = resp.status, code = ?resp.code, "api");
     if due {

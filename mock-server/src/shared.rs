@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::sim::Sim;
-use crate::sim::clock::{SimClock, SimTime};
+use crate::sim::clock::{Now, SimClock, SimTime};
 use crate::webhook_client::WebhookClient;
 
 /// The simulation and its clock, behind one lock.
@@ -15,9 +15,23 @@ pub(crate) struct Core {
 }
 
 impl Core {
+    /// The simulated time now.
     pub fn now(&self) -> SimTime {
         self.clock.now(Instant::now())
     }
+
+    /// Both clocks now: the simulated one and the wall clock (auth may follow the latter).
+    pub fn clocks(&self) -> Now {
+        Now {
+            sim: self.now(),
+            wall: wall_clock(),
+        }
+    }
+}
+
+/// The real wall clock (UTC), as a [`SimTime`]. The only place the mock reads it.
+pub(crate) fn wall_clock() -> SimTime {
+    SimTime(chrono::Utc::now().timestamp_millis())
 }
 
 pub(crate) struct Shared {

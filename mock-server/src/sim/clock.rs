@@ -68,6 +68,22 @@ impl SimTime {
     }
 }
 
+/// The two clocks a request is answered at: the simulated one (business time: processing,
+/// filing, `GET /Time`) and the real wall clock (what an SDK on default settings signs and
+/// refreshes its token by). Both are passed in; the core reads neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Now {
+    pub sim: SimTime,
+    pub wall: SimTime,
+}
+
+impl From<SimTime> for Now {
+    /// Both clocks at the same instant (core tests, and a real clock started at the wall time).
+    fn from(t: SimTime) -> Self {
+        Now { sim: t, wall: t }
+    }
+}
+
 impl fmt::Debug for SimTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SimTime({})", self.rfc3339())

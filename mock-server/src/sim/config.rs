@@ -1,4 +1,5 @@
-//! What the mock is started with ([`Config`]) and what can change while it runs ([`Settings`]).
+//! What the mock is started with ([`Config`]); what may change while it runs is
+//! [`super::settings::Settings`].
 //!
 //! Pure: [`Config::member`] checks the start-up values once ([`ConfigError`] names the bad one);
 //! the simulation is built from the checked [`Member`] and the [`Settings`].
@@ -7,8 +8,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use popbill::{CorpNum, IdError};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 pub use super::clock::ClockMode;
 
@@ -16,6 +15,42 @@ pub use super::clock::ClockMode;
 pub const DEV_LINK_ID: &str = "DEVLINK";
 pub const DEV_SECRET_KEY: &str = "ZGV2LXNlY3JldC1rZXktZm9yLWxvY2FsLW1vY2stb25seQ==";
 pub const DEV_CORP_NUM: &str = "1234567890";
+
+/// Points the member (and the partner) start with: enough for ten million receipts.
+pub const DEFAULT_POINTS: u64 = 100_000_000;
+/// Points per issued receipt ([INF]: POPBiLL's price depends on the contract).
+pub const DEFAULT_UNIT_COST: u64 = 10;
+
+/// The clock Linkhub's date check and token lifetimes follow ([INF], README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AuthClock {
+    /// The real wall clock (as POPBiLL's does), so SDKs signing and refreshing by their own
+    /// clock keep working across simulated-clock jumps. A request signed with the simulated
+    /// clock (a client reading `GET /Time`) is accepted too, and its token also lives as long
+    /// as the simulated clock says.
+    #[default]
+    Real,
+    /// The simulated clock only: tokens expire when the simulated clock passes their
+    /// expiration (token-expiry tests).
+    Simulated,
+}
+
+impl AuthClock {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthClock::Real => "real",
+            AuthClock::Simulated => "simulated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "real" => Some(AuthClock::Real),
+            "simulated" => Some(AuthClock::Simulated),
+            _ => None,
+        }
+    }
+}
 
 /// How the mock starts. `Default` is the development setup on a frozen clock starting now.
 #[derive(Clone, Debug)]
@@ -41,10 +76,20 @@ pub struct Config {
     pub delay_to_processing: Duration,
     /// Time a bulk submission stays in txState 1 (processing) before it completes.
     pub delay_to_completed: Duration,
-    /// Session token lifetime on the simulated clock.
+    /// Session token lifetime (on the clock `auth_clock` names).
     pub token_ttl: Duration,
-    /// Allowed distance between `x-lh-date` and the simulated clock.
+    /// Allowed distance between `x-lh-date` and the clock it is judged by.
     pub date_skew: Duration,
+    /// Which clock Linkhub's date check and token lifetimes follow.
+    pub auth_clock: AuthClock,
+    /// The base of the view URLs the mock hands out (`None`: the address it listens on).
+    pub public_url: Option<String>,
+    /// The member's points balance at start (and after a reset).
+    pub points: u64,
+    /// The partner's points balance (reported by GetPartnerBalance, never spent).
+    pub partner_points: u64,
+    /// Points one issued receipt costs.
+    pub unit_cost: u64,
     /// Added (real) delay before every POPBiLL API call is answered.
     pub latency: Duration,
     /// Real-time limit for one webhook POST.
@@ -71,6 +116,11 @@ impl Default for Config {
             delay_to_completed: Duration::from_secs(2),
             token_ttl: Duration::from_secs(3600),
             date_skew: Duration::from_secs(300),
+            auth_clock: AuthClock::Real,
+            public_url: None,
+            points: DEFAULT_POINTS,
+            partner_points: DEFAULT_POINTS,
+            unit_cost: DEFAULT_UNIT_COST,
             latency: Duration::ZERO,
             webhook_timeout: Duration::from_secs(5),
             max_body_bytes: 2 * 1024 * 1024,
@@ -98,6 +148,8 @@ pub enum ConfigError {
     WebhookUrl(String),
     #[error("webhook_basic_auth must be \"user:pass\"")]
     BasicAuth,
+    #[error("public_url {0:?} must be an http:// or https:// URL")]
+    PublicUrl(String),
 }
 
 impl Config {
@@ -131,131 +183,25 @@ impl Config {
         {
             return Err(ConfigError::BasicAuth);
         }
+        if let Some(url) = &self.public_url
+            && !is_base_url(url)
+        {
+            return Err(ConfigError::PublicUrl(url.clone()));
+        }
         Ok(member)
     }
 }
 
-/// The part of the configuration the control API may change at run time.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Settings {
-    pub webhook_url: Option<String>,
-    pub webhook_api_key: Option<String>,
-    pub webhook_basic_auth: Option<String>,
-    pub delay_to_processing_ms: u64,
-    pub delay_to_completed_ms: u64,
-    pub token_ttl_ms: u64,
-    pub date_skew_ms: u64,
-    pub latency_ms: u64,
-    pub webhook_timeout_ms: u64,
-}
-
-fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-impl Settings {
-    pub fn from_config(c: &Config) -> Self {
-        Settings {
-            webhook_url: c.webhook_url.clone(),
-            webhook_api_key: c.webhook_api_key.clone(),
-            webhook_basic_auth: c.webhook_basic_auth.clone(),
-            delay_to_processing_ms: ms(c.delay_to_processing),
-            delay_to_completed_ms: ms(c.delay_to_completed),
-            token_ttl_ms: ms(c.token_ttl),
-            date_skew_ms: ms(c.date_skew),
-            latency_ms: ms(c.latency),
-            webhook_timeout_ms: ms(c.webhook_timeout),
-        }
-    }
-
-    /// `GET /_mock/config`. Secrets are never echoed: only whether they are set.
-    pub fn to_json(&self) -> Value {
-        let secret = |s: &Option<String>| s.as_ref().map(|_| "set");
-        json!({
-            "webhook_url": self.webhook_url,
-            "webhook_api_key": secret(&self.webhook_api_key),
-            "webhook_basic_auth": secret(&self.webhook_basic_auth),
-            "delay_to_processing_secs": self.delay_to_processing_ms as f64 / 1000.0,
-            "delay_to_completed_secs": self.delay_to_completed_ms as f64 / 1000.0,
-            "token_ttl_secs": self.token_ttl_ms as f64 / 1000.0,
-            "date_skew_secs": self.date_skew_ms as f64 / 1000.0,
-            "latency_ms": self.latency_ms,
-            "webhook_timeout_ms": self.webhook_timeout_ms,
-        })
-    }
-
-    /// Apply a partial update (`POST /_mock/config`). `null` clears an optional value.
-    pub fn apply(&mut self, patch: &[u8]) -> Result<(), String> {
-        let p: SettingsPatch =
-            serde_json::from_slice(patch).map_err(|e| format!("invalid config body: {e}"))?;
-        let mut next = self.clone();
-        if let Some(v) = p.webhook_url {
-            if let Some(url) = &v
-                && !url.starts_with("http://")
-            {
-                return Err("webhook_url must be an http:// URL".into());
-            }
-            next.webhook_url = v;
-        }
-        if let Some(v) = p.webhook_api_key {
-            next.webhook_api_key = v;
-        }
-        if let Some(v) = p.webhook_basic_auth {
-            if v.as_deref().is_some_and(|s| !s.contains(':')) {
-                return Err("webhook_basic_auth must be \"user:pass\"".into());
-            }
-            next.webhook_basic_auth = v;
-        }
-        let secs = |v: f64, name: &str| -> Result<u64, String> {
-            if v.is_finite() && (0.0..=1.0e9).contains(&v) {
-                Ok((v * 1000.0).round() as u64)
-            } else {
-                Err(format!("{name} must be a number of seconds ≥ 0"))
-            }
-        };
-        if let Some(v) = p.delay_to_processing_secs {
-            next.delay_to_processing_ms = secs(v, "delay_to_processing_secs")?;
-        }
-        if let Some(v) = p.delay_to_completed_secs {
-            next.delay_to_completed_ms = secs(v, "delay_to_completed_secs")?;
-        }
-        if let Some(v) = p.token_ttl_secs {
-            next.token_ttl_ms = secs(v, "token_ttl_secs")?;
-        }
-        if let Some(v) = p.date_skew_secs {
-            next.date_skew_ms = secs(v, "date_skew_secs")?;
-        }
-        if let Some(v) = p.latency_ms {
-            next.latency_ms = v;
-        }
-        if let Some(v) = p.webhook_timeout_ms {
-            next.webhook_timeout_ms = v.max(1);
-        }
-        *self = next;
-        Ok(())
-    }
-}
-
-/// `Some(None)` = set to null (clear); `None` = leave as is.
-fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Ok(Some(Option::<String>::deserialize(d)?))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SettingsPatch {
-    #[serde(default, deserialize_with = "nullable")]
-    webhook_url: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    webhook_api_key: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    webhook_basic_auth: Option<Option<String>>,
-    delay_to_processing_secs: Option<f64>,
-    delay_to_completed_secs: Option<f64>,
-    token_ttl_secs: Option<f64>,
-    date_skew_secs: Option<f64>,
-    latency_ms: Option<u64>,
-    webhook_timeout_ms: Option<u64>,
+/// An `http(s)://host[:port][/path]` base for URLs (no query, no spaces or quotes).
+pub(crate) fn is_base_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && r.bytes()
+                .all(|b| b.is_ascii_graphic() && !b"\"'<>?#\\`".contains(&b))
+    })
 }
 
 #[cfg(test)]
@@ -263,51 +209,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn partial_update_changes_only_what_it_names_and_null_clears() {
-        let mut s = Settings::from_config(&Config {
-            webhook_api_key: Some("k".into()),
-            ..Config::default()
-        });
-        s.apply(br#"{"webhook_url":"http://127.0.0.1:1/hook","latency_ms":5}"#)
-            .unwrap();
-        assert_eq!(s.webhook_url.as_deref(), Some("http://127.0.0.1:1/hook"));
-        assert_eq!(s.latency_ms, 5);
-        assert_eq!(s.webhook_api_key.as_deref(), Some("k"));
-        s.apply(br#"{"webhook_api_key":null,"delay_to_completed_secs":0.5}"#)
-            .unwrap();
-        assert_eq!(s.webhook_api_key, None);
-        assert_eq!(s.delay_to_completed_ms, 500);
-    }
-
-    #[test]
-    fn bad_updates_are_refused_whole() {
-        let mut s = Settings::from_config(&Config::default());
-        let before = s.clone();
-        for bad in [
-            &br#"{"latency_ms":-1}"#[..],
-            br#"{"unknown":1}"#,
-            br#"{"webhook_url":"ftp://x"}"#,
-            br#"{"token_ttl_secs":-5}"#,
-            br#"{"webhook_basic_auth":"nocolon"}"#,
-            b"not json",
-        ] {
-            assert!(s.apply(bad).is_err(), "{}", String::from_utf8_lossy(bad));
-            assert_eq!(s, before);
+    fn start_up_values_are_checked_with_a_reason() {
+        assert!(Config::default().validate().is_ok());
+        let bad = [
+            Config {
+                corp_num: "123".into(),
+                ..Config::default()
+            },
+            Config {
+                secret_key: "%%%".into(),
+                ..Config::default()
+            },
+            Config {
+                webhook_url: Some("https://x/hook".into()),
+                ..Config::default()
+            },
+            Config {
+                webhook_basic_auth: Some("nocolon".into()),
+                ..Config::default()
+            },
+            Config {
+                public_url: Some("ftp://x".into()),
+                ..Config::default()
+            },
+        ];
+        for c in bad {
+            assert!(c.validate().is_err(), "{c:?}");
         }
-    }
-
-    #[test]
-    fn secrets_are_never_echoed() {
-        let s = Settings::from_config(&Config {
-            webhook_api_key: Some("topsecret".into()),
-            webhook_basic_auth: Some("u:p".into()),
-            ..Config::default()
-        });
-        let shown = s.to_json().to_string();
-        assert!(
-            !shown.contains("topsecret") && !shown.contains("u:p"),
-            "{shown}"
-        );
-        assert_eq!(s.to_json()["webhook_api_key"], "set");
     }
 }

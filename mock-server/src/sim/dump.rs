@@ -1,4 +1,5 @@
-//! `GET /_mock/state`: every submission and receipt, identityNum masked.
+//! `GET /_mock/state`: every submission and receipt (deleted ones with their `deleted_dt`),
+//! the points balance, identityNum masked.
 
 use popbill::privacy::mask_identity;
 use serde_json::{Value, json};
@@ -59,6 +60,7 @@ impl Sim {
                     "ntssend_dt": r.nts_sent_at.map(|t| t.kst().to_string()),
                     "ntsresult_dt": r.nts_result_at.map(|t| t.kst().to_string()),
                     "nts_result_code": r.nts_result_at.map(|_| r.nts_plan.result_code().to_owned()),
+                    "deleted_dt": r.deleted_at.map(|t| t.kst().to_string()),
                 })
             })
             .collect();
@@ -84,6 +86,9 @@ impl Sim {
             "cashbills": cashbills,
             "burned_submit_ids": store.burned.len(),
             "tokens": self.tokens.len(),
+            "points": self.points_json(),
+            "issue_mail": self.messages.issue_mail,
+            "messages": self.messages.log.len(),
             "webhooks_pending": self.webhooks_pending(),
             "next_due": self.next_due().map(SimTime::rfc3339),
         })

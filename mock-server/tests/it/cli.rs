@@ -21,6 +21,10 @@ fn help_lists_the_flags() {
         "--start",
         "--clock",
         "--seed",
+        "--auth-clock",
+        "--public-url",
+        "--points",
+        "--unit-cost",
     ] {
         assert!(text.contains(flag), "{flag} missing from --help");
     }
@@ -74,6 +78,9 @@ fn bad_flags_are_refused_with_a_message() {
         &["--clock", "sometimes"],
         &["--secret-key", "%%%"],
         &["--webhook-url", "https://example.invalid/hook"],
+        &["--auth-clock", "sundial"],
+        &["--public-url", "ftp://x"],
+        &["--points", "-5"],
     ] {
         let out = Command::new(BIN)
             .args(["--port", "0"])

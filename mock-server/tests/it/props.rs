@@ -5,7 +5,8 @@ use http::Method;
 use mock_server::Config;
 use mock_server::sim::Sim;
 use mock_server::sim::clock::{SimTime, parse_control_time};
-use mock_server::sim::request::{ApiRequest, route};
+use mock_server::sim::request::ApiRequest;
+use mock_server::sim::route::route;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -163,7 +164,7 @@ proptest! {
             json_value().prop_map(|v| serde_json::to_vec(&v).unwrap()),
         ],
     ) {
-        let mut settings = mock_server::config::Settings::from_config(&Config::default());
+        let mut settings = mock_server::sim::settings::Settings::from_config(&Config::default());
         let before = settings.clone();
         if settings.apply(&body).is_err() {
             prop_assert_eq!(&settings, &before);

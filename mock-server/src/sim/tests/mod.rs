@@ -1,7 +1,10 @@
 //! Core tests: the simulation driven with explicit times (no server, no real clock).
 
 mod auth;
+mod calls;
+mod codes_table;
 mod lifecycle;
+mod search_view;
 mod webhooks;
 
 pub(super) use http::Method;
@@ -9,9 +12,9 @@ pub(super) use popbill::codes;
 pub(super) use serde_json::{Value, json};
 
 pub(super) use crate::sim::bulk::message_digest;
-pub(super) use crate::sim::clock::{SimTime, parse_control_time};
-pub(super) use crate::sim::config::Config;
-pub(super) use crate::sim::request::ApiRequest;
+pub(super) use crate::sim::clock::{Now, SimTime, parse_control_time};
+pub(super) use crate::sim::config::{self, Config};
+pub(super) use crate::sim::request::{ApiRequest, ApiResponse};
 pub(super) use crate::sim::{Attempt, Outgoing, Sim};
 
 pub(super) const T0: &str = "2025-07-11T10:00:00+09:00";
