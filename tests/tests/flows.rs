@@ -81,8 +81,16 @@ async fn with_every_webhook_dropped_the_cron_alone_brings_every_receipt_home() {
         .iter()
         .filter(|r| r["path"] == "/Cashbill/States" && r["status"] == 200)
         .count();
-    // (The token expired on the simulated clock overnight: one refused call, one retry.)
     assert_eq!(infos, 1, "100 filing results in one GetInfos call");
+    // The Worker signs with the simulated clock (GET /Time); its token outlived the jump to
+    // the next day: no call was refused for its token or its date.
+    let refused: Vec<&serde_json::Value> = journal
+        .as_array()
+        .expect("a journal")
+        .iter()
+        .filter(|r| r["status"] == 401)
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
 }
 
 #[tokio::test]

@@ -225,7 +225,9 @@ fn not_simulated(what: impl Into<String>) -> Route {
 /// Route a request.
 pub fn route(req: &ApiRequest) -> Route {
     let path = req.path.as_str();
-    if let Some(rest) = path.strip_prefix("/_mock/view/") {
+    if let Some(rest) = path.strip_prefix("/_mock/view/")
+        && req.method == Method::GET
+    {
         return Route::ViewPage {
             rest: rest.to_owned(),
         };
