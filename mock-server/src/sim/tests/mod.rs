@@ -4,6 +4,7 @@ mod auth;
 mod calls;
 mod codes_table;
 mod lifecycle;
+mod routes;
 mod search_view;
 mod webhooks;
 
