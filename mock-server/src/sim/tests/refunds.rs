@@ -287,3 +287,43 @@ fn a_cancellation_can_itself_fail_filing_by_scenario() {
     assert_eq!(info["stateCode"], 305);
     assert_eq!(info["ntsresultCode"], "TS4");
 }
+
+#[test]
+fn a_partial_revoke_takes_its_own_amounts_and_everything_else_from_the_original() {
+    let mut c = cashbill("K-1");
+    c["tradeUsage"] = json!("지출증빙용");
+    c["identityNum"] = json!("1234567890");
+    c["customerName"] = json!("구매자");
+    let (mut sim, tok, infos) = issued(&[c]);
+    drive(&mut sim, filed_at(), &mut ok_receiver);
+    let at = filed_at().plus_secs(5);
+    let mut body = partial_body("R-1", &infos[0], [3000, 300, 0]);
+    body["cancelType"] = json!("3");
+    body["tradeDT"] = json!("20250712100000");
+    let r = sim.handle_raw(&revoke(&tok, body), at);
+    assert_eq!(r.status, 200, "{:?}", r.json_value());
+    assert_eq!(r.json_value()["tradeDT"], "20250712100000");
+    let info = sim.handle_raw(&get(&tok, "/Cashbill/R-1"), at).json_value();
+    assert_eq!(
+        (
+            &info["supplyCost"],
+            &info["tax"],
+            &info["serviceFee"],
+            &info["totalAmount"]
+        ),
+        (&json!("3000"), &json!("300"), &json!("0"), &json!("3300"))
+    );
+    assert_eq!(
+        info["cancelType"], 3,
+        "a numeric string is read as its number"
+    );
+    for field in [
+        "tradeUsage",
+        "identityNum",
+        "customerName",
+        "taxationType",
+        "orderNumber",
+    ] {
+        assert_eq!(info[field], infos[0][field], "{field} is the original's");
+    }
+}
