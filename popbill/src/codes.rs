@@ -116,6 +116,46 @@ codes! {
     /// A view-URL menu (`TG`) that does not exist.
     URL_TOGO_INVALID = -99002014;
 
+    // Cancellation receipts (취소거래); rules in `validate::cancel` and the mock.
+    /// 당초 승인 현금영수증이 존재하지 않습니다 (no original with that confirmNum and trade date).
+    ORG_NOT_FOUND = -14001020;
+    /// The original is not yet filed with the NTS (stateCode 300).
+    ORG_NOT_FILED = -14001021;
+    /// The cancellation's franchiseCorpNum is not the original's.
+    ORG_CORP_NUM_MISMATCH = -14001022;
+    /// The cancellation's supplyCost exceeds what is left of the original's.
+    CANCEL_SUPPLY_COST_OVER = -14001023;
+    /// The cancellation's identityNum is not the original's.
+    CANCEL_IDENTITY_NUM_MISMATCH = -14001035;
+    /// The cancellation's tax exceeds what is left of the original's.
+    CANCEL_TAX_OVER = -14001036;
+    /// The cancellation's serviceFee exceeds what is left of the original's.
+    CANCEL_SERVICE_FEE_OVER = -14001037;
+    /// One cancellation's totalAmount exceeds the original's totalAmount.
+    CANCEL_TOTAL_OVER = -14001038;
+    /// The cancellation's tradeUsage is not the original's.
+    CANCEL_TRADE_USAGE_MISMATCH = -14001039;
+    /// The cancellation's taxationType is not the original's.
+    CANCEL_TAXATION_TYPE_MISMATCH = -14001040;
+    /// The "original" is itself a cancellation.
+    CANCEL_OF_CANCELLATION = -14001041;
+    /// orgTradeDate missing.
+    ORG_TRADE_DATE_MISSING = -14001056;
+    /// orgConfirmNum missing.
+    ORG_CONFIRM_NUM_MISSING = -14001057;
+    /// cancelType other than 1, 2, 3.
+    CANCEL_TYPE_INVALID = -14001058;
+    /// The cancellations of one original, together, exceed its totalAmount.
+    CANCEL_TOTALS_OVER = -14001065;
+    /// orgConfirmNum that cannot be an NTS confirm number.
+    ORG_CONFIRM_NUM_INVALID = -14001068;
+    /// The original's filing failed (stateCode 305).
+    ORG_FILING_FAILED = -14001069;
+    /// The cancellation's trade time is before the original's.
+    CANCEL_TRADE_DT_BEFORE_ORG = -14001074;
+    /// orgTradeDate not `yyyyMMdd`.
+    ORG_TRADE_DATE_FORMAT = -14001077;
+
     // Points.
     POINTS_INSUFFICIENT = -99005005;
     PARTNER_POINTS_INSUFFICIENT = -99005001;

@@ -9,7 +9,9 @@
 'use strict';
 
 const assert = require('assert');
-const { CORP_NUM, mock, call, refused, request, control, receipt, dayAfter, fail } = require('./sdk_common');
+const { CORP_NUM, fail, receipt, setup } = require('./harness');
+
+const { mock, call, refusal, request, control, nextDay } = setup(process.argv[2]);
 
 async function main() {
   const run = Date.now().toString(36);
@@ -77,28 +79,28 @@ async function main() {
   const mass = await call('getMassPrintURL', CORP_NUM, [k(1), k(3)]);
   const massPage = await request('GET', mass);
   assert.ok(massPage.body.includes(k(1)) && massPage.body.includes(k(3)) && !massPage.body.includes(k(2)));
-  assert.strictEqual((await refused('getMassPrintURL', CORP_NUM, [k(1), 'NOPE'])).code, -14010035);
+  assert.strictEqual((await refusal('getMassPrintURL', CORP_NUM, [k(1), 'NOPE'])).code, -14010035);
 
   // The filing; then its history, Delete and the mgtKey reused.
   const today = (await control('GET', '/_mock/clock')).kst.slice(0, 8);
-  await control('POST', '/_mock/clock/advance', { to: `${dayAfter(today)}110000` });
+  await control('POST', '/_mock/clock/advance', { to: `${nextDay(today)}110000` });
   const logs = await call('getLogs', CORP_NUM, k(1));
   assert.deepStrictEqual(
     logs.map((l) => l.procType),
     ['발행', '이메일 전송', '이메일 전송', '문자 전송', '국세청 전송', '국세청 전송결과'],
   );
-  assert.strictEqual((await refused('delete', CORP_NUM, k(1))).code, -14002004);
-  assert.strictEqual((await refused('getPDFURL', CORP_NUM, k(2))).code, -14010009);
+  assert.strictEqual((await refusal('delete', CORP_NUM, k(1))).code, -14002004);
+  assert.strictEqual((await refusal('getPDFURL', CORP_NUM, k(2))).code, -14010009);
   assert.strictEqual((await call('delete', CORP_NUM, k(2))).code, 1);
   // The Node SDK reports the -14000003 of an unknown key as an error (Java maps it to false).
-  assert.strictEqual((await refused('checkMgtKeyInUse', CORP_NUM, k(2))).code, -14000003);
+  assert.strictEqual((await refusal('checkMgtKeyInUse', CORP_NUM, k(2))).code, -14000003);
   const again = await call('registIssue', CORP_NUM, receipt(k(2), 'reissued'));
   assert.strictEqual(again.code, 1);
   assert.strictEqual(await call('checkMgtKeyInUse', CORP_NUM, k(2)), true);
 
   // Search: the SDK joins arrays with commas.
   const search = (state, usage, qstring, page, perPage) =>
-    call('search', CORP_NUM, 'I', today, dayAfter(today), state, ['N'], usage, ['N', 'B', 'T'], ['T', 'N'], qstring, 'A', page, perPage);
+    call('search', CORP_NUM, 'I', today, nextDay(today), state, ['N'], usage, ['N', 'B', 'T'], ['T', 'N'], qstring, 'A', page, perPage);
   const all = await search(['3**'], ['P', 'C'], '', 1, 500);
   assert.strictEqual(all.code, 1);
   assert.strictEqual(all.total, 5);
@@ -108,14 +110,14 @@ async function main() {
   assert.deepStrictEqual(filedOnly.list.map((i) => i.mgtKey), [k(4), k(5)]);
   const none = await search(['305'], ['C'], '', 1, 10);
   assert.strictEqual(none.total, 0);
-  const tooLong = await refused('search', CORP_NUM, 'I', '20250101', '20250801', ['3**'], ['N'], ['P'], ['N'], ['T'], '', 'D', 1, 10);
+  const tooLong = await refusal('search', CORP_NUM, 'I', '20250101', '20250801', ['3**'], ['N'], ['P'], ['N'], ['T'], '', 'D', 1, 10);
   assert.strictEqual(tooLong.code, -14001066);
 
   // What the mock does not simulate says so, naming the call.
-  const fax = await refused('sendFAX', CORP_NUM, k(1), '0212345678', '0298765432');
+  const fax = await refusal('sendFAX', CORP_NUM, k(1), '0212345678', '0298765432');
   assert.strictEqual(fax.code, -99999501);
   assert.match(fax.message, /SendFAX/);
-  assert.strictEqual((await refused('cancelIssue', CORP_NUM, k(1))).code, -99999501);
+  assert.strictEqual((await refusal('cancelIssue', CORP_NUM, k(1))).code, -99999501);
 
   console.log(
     JSON.stringify({

@@ -5,11 +5,14 @@
 // clock while the simulated clock jumps.
 //
 // Usage: node tests/node/sdk_flow.js <mock_url>
-// Prints one JSON line of what it saw; exits non-zero on any failed assertion.
+// The SDK's hosts are redirected to the mock (harness.js). Prints one JSON line of what it saw;
+// exits non-zero on any failed assertion.
 'use strict';
 
 const assert = require('assert');
-const { CORP_NUM, hosts, call, refused, control, receipt, dayAfter, fail } = require('./sdk_common');
+const { CORP_NUM, fail, receipt, setup } = require('./harness');
+
+const { call, refusal, control, nextDay, seen } = setup(process.argv[2]);
 
 async function main() {
   const run = Date.now().toString(36);
@@ -47,12 +50,12 @@ async function main() {
   assert.deepStrictEqual(infos.map((i) => i.stateCode), [300, 300]);
   assert.strictEqual(infos[0].confirmNum, result.issueResult[0].confirmNum);
 
-  const missing = await refused('getInfo', CORP_NUM, keys[2]);
+  const missing = await refusal('getInfo', CORP_NUM, keys[2]);
   assert.strictEqual(missing.code, -14000003);
 
   // Across midnight and 11:00 (KST) of the next day: the filing results.
   const today = (await control('GET', '/_mock/clock')).kst.slice(0, 8);
-  const next = dayAfter(today);
+  const next = nextDay(today);
   await control('POST', '/_mock/clock/advance', { to: `${next}110000` });
   const filed = await call('getInfos', CORP_NUM, keys.slice(0, 2));
   assert.deepStrictEqual(filed.map((i) => i.stateCode), [304, 305]);
@@ -64,17 +67,17 @@ async function main() {
   assert.strictEqual(one.identityNum, '01012345678');
 
   // Days later on the simulated clock (minutes later on the SDK's): same token, same SDK.
-  const later = dayAfter(today, 3);
+  const later = nextDay(today, 3);
   await control('POST', '/_mock/clock/advance', { to: `${later}093000` });
   const single = await call('registIssue', CORP_NUM, receipt(`${run}-S`, 'single'));
   assert.strictEqual(single.code, 1);
   assert.match(single.confirmNum, /^TB[0-9]{7}$/);
   assert.strictEqual(single.tradeDate, later);
 
-  const reused = await refused('bulkSubmit', CORP_NUM, submitID, [receipt(`${run}-4`, 'x')]);
+  const reused = await refusal('bulkSubmit', CORP_NUM, submitID, [receipt(`${run}-4`, 'x')]);
   assert.strictEqual(reused.code, -14010021);
 
-  await control('POST', '/_mock/clock/advance', { to: `${dayAfter(later)}110000` });
+  await control('POST', '/_mock/clock/advance', { to: `${nextDay(later)}110000` });
   const singleFiled = await call('getInfo', CORP_NUM, `${run}-S`);
   assert.strictEqual(singleFiled.stateCode, 304);
 
@@ -85,9 +88,9 @@ async function main() {
       codes: result.issueResult.map((r) => r.code),
       stateCodes: filed.map((i) => i.stateCode),
       laterStateCode: singleFiled.stateCode,
-      hosts: [...hosts].sort(),
+      hosts: [...seen.hosts].sort(),
     }),
   );
 }
 
-main().catch((e) => fail('flow', e));
+main().catch((e) => fail('sdk_flow', e));

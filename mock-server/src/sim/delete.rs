@@ -3,7 +3,8 @@
 //! POPBiLL deletes only drafts and receipts whose filing failed (305): anything else is
 //! -14002004. The mock has no drafts, so only 305 receipts can go. Afterwards the mgtKey is
 //! free again: GetInfo answers -14000003 (CheckMgtKeyInUse: false), GetInfos and Search leave
-//! the receipt out, and a new receipt may take the key. The points spent are not refunded.
+//! the receipt out, and a new receipt may take the key. The points spent are not refunded. A
+//! deleted cancellation (취소거래) no longer counts in its original's running totals.
 
 use popbill::codes;
 use serde_json::json;
@@ -24,7 +25,12 @@ impl Sim {
             return Err(ApiError::of(codes::DELETE_NOT_ALLOWED));
         }
         r.deleted_at = Some(now);
+        let cancels = r.cancel;
         self.store.by_mgt_key.remove(mgt_key);
+        if let Some(link) = cancels {
+            // A refund whose filing failed and was deleted refunds nothing: it can be sent anew.
+            self.forget_cancellation(index, link);
+        }
         let v = json!({"code": codes::OK, "message": "삭제 완료"});
         Ok(ApiResponse::json(200, &v, Some(codes::OK)))
     }

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod bulk;
 pub mod bulk_body;
+pub mod cancel;
 pub mod clock;
 pub mod config;
 pub mod delete;
@@ -25,6 +26,7 @@ pub mod messages;
 pub mod points;
 pub mod queue;
 pub mod request;
+pub mod revoke;
 pub mod route;
 pub mod scenario;
 pub mod search;
@@ -87,6 +89,7 @@ pub enum Prepared {
     None,
     Bulk(bulk::PreparedBulk),
     Issue(Result<Box<popbill::wire::Cashbill>, i64>),
+    Revoke(Result<Box<popbill::wire::RevokeRequest>, i64>),
     Infos(Result<Vec<String>, i64>),
 }
 
@@ -95,6 +98,7 @@ pub fn prepare(route: &Route, req: &ApiRequest) -> Prepared {
     match route {
         Route::BulkSubmit => Prepared::Bulk(bulk::prepare(req)),
         Route::RegistIssue => Prepared::Issue(issue::prepare(req)),
+        Route::RevokeRegistIssue => Prepared::Revoke(revoke::prepare(req)),
         Route::GetInfos => Prepared::Infos(info::prepare(req)),
         _ => Prepared::None,
     }
@@ -189,6 +193,7 @@ impl Sim {
             (Route::Token { service_id }, _) => self.issue_token(req, service_id, now),
             (Route::BulkSubmit, Prepared::Bulk(p)) => self.bulk_submit(req, p, t),
             (Route::RegistIssue, Prepared::Issue(p)) => self.regist_issue(p, t),
+            (Route::RevokeRegistIssue, Prepared::Revoke(p)) => self.revoke_regist_issue(p, t),
             (Route::GetBulkResult { submit_id }, _) => self.get_bulk_result(submit_id),
             (Route::GetInfo { mgt_key }, _) => self.get_info(mgt_key),
             (Route::GetInfos, Prepared::Infos(p)) => self.get_infos(p),

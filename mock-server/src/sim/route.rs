@@ -32,10 +32,11 @@ pub enum Endpoint {
     UpdateEmailConfig,
     GetViewUrl,
     GetMassPrintUrl,
+    RevokeRegistIssue,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 20] = [
+    pub const ALL: [Endpoint; 21] = [
         Endpoint::Token,
         Endpoint::BulkSubmit,
         Endpoint::GetBulkResult,
@@ -56,6 +57,7 @@ impl Endpoint {
         Endpoint::UpdateEmailConfig,
         Endpoint::GetViewUrl,
         Endpoint::GetMassPrintUrl,
+        Endpoint::RevokeRegistIssue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +82,7 @@ impl Endpoint {
             Endpoint::UpdateEmailConfig => "update_email_config",
             Endpoint::GetViewUrl => "get_view_url",
             Endpoint::GetMassPrintUrl => "get_mass_print_url",
+            Endpoint::RevokeRegistIssue => "revoke_regist_issue",
         }
     }
 
@@ -103,6 +106,8 @@ pub enum Route {
     PartnerBalance,
     BulkSubmit,
     RegistIssue,
+    /// `POST /Cashbill` + `REVOKEISSUE`: issue a cancellation receipt (취소거래).
+    RevokeRegistIssue,
     GetBulkResult {
         submit_id: String,
     },
@@ -169,6 +174,7 @@ impl Route {
             Route::Token { .. } => Endpoint::Token,
             Route::BulkSubmit => Endpoint::BulkSubmit,
             Route::RegistIssue => Endpoint::RegistIssue,
+            Route::RevokeRegistIssue => Endpoint::RevokeRegistIssue,
             Route::GetBulkResult { .. } => Endpoint::GetBulkResult,
             Route::GetInfo { .. } => Endpoint::GetInfo,
             Route::GetInfos => Endpoint::GetInfos,
@@ -261,7 +267,7 @@ pub fn route(req: &ApiRequest) -> Route {
             Some("BULKISSUE") => Route::BulkSubmit,
             Some("ISSUE") => Route::RegistIssue,
             None => not_simulated("Register (POST /Cashbill without X-HTTP-Method-Override)"),
-            Some("REVOKEISSUE") => not_simulated("RevokeRegistIssue (REVOKEISSUE)"),
+            Some("REVOKEISSUE") => Route::RevokeRegistIssue,
             Some("REVOKE") => not_simulated("RevokeRegister (REVOKE)"),
             Some("BULKISSUECN") => not_simulated("BulkSubmit with confirmNum (BULKISSUECN)"),
             Some("ISSUECN") => not_simulated("RegistIssue with confirmNum (ISSUECN)"),

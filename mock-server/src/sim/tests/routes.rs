@@ -50,6 +50,10 @@ fn routes_match_the_sdk_paths() {
             req(Method::POST, "/Cashbill", Some("ISSUE")),
             Route::RegistIssue,
         ),
+        (
+            req(Method::POST, "/Cashbill/", Some("RevokeIssue")),
+            Route::RevokeRegistIssue,
+        ),
         (req(Method::POST, "/Cashbill/States", None), Route::GetInfos),
         (
             req(Method::GET, "/Cashbill/BULK/S-1/State", None),
@@ -167,12 +171,7 @@ fn resource_paths_never_reach_get_info() {
 fn calls_the_mock_does_not_simulate_are_named() {
     for (method, path, ov, name) in [
         (Method::POST, "/Cashbill", None, "Register"),
-        (
-            Method::POST,
-            "/Cashbill",
-            Some("REVOKEISSUE"),
-            "RevokeRegistIssue",
-        ),
+        (Method::POST, "/Cashbill", Some("REVOKE"), "RevokeRegister"),
         (Method::POST, "/Cashbill/K-1", Some("FAX"), "SendFAX"),
         (
             Method::POST,
