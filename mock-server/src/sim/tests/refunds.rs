@@ -343,7 +343,11 @@ fn deleting_a_cancellation_whose_filing_failed_gives_its_amount_back_to_the_orig
     assert_eq!(bulk_codes(&mut sim, &tok, "CAN", next), vec![1]);
     let again = partial_body("CAN-2", org, [1, 0, 0]);
     let r = sim.handle_raw(&revoke(&tok, again.clone()), next);
-    assert_eq!(r.code, Some(codes::CANCEL_TOTALS_OVER), "all of it is cancelled");
+    assert_eq!(
+        r.code,
+        Some(codes::CANCEL_TOTALS_OVER),
+        "all of it is cancelled"
+    );
 
     let mut del = ApiRequest::new(Method::POST, "/Cashbill/CAN-1");
     header(&mut del, "authorization", &format!("Bearer {tok}"));
