@@ -25,7 +25,9 @@ dev: worker ## Run the mock POPBiLL and the Worker locally, wired together (Ctrl
 fmt: ## Format the code
 	cargo fmt --all
 
-lint: ## rustfmt check and clippy (-D warnings) on all native targets
+lint: ## rustfmt check, clippy (-D warnings) on all native targets, docs cite only the repository
+	@scripts/test-check-links.sh
+	@scripts/check-links.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 

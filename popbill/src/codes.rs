@@ -1,4 +1,4 @@
-//! POPBiLL and Linkhub error codes this project uses (POPBILL-PROTOCOL.md §2.5).
+//! POPBiLL and Linkhub error codes this project uses (docs/PROTOCOL.md §2.5).
 //! Messages are POPBiLL's Korean texts.
 
 /// Success, on every simple action and per issued receipt.

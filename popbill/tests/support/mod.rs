@@ -16,7 +16,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const LINK_ID: &str = "TESTER";
-/// The protocol document's made-up key (POPBILL-PROTOCOL.md §1.3).
+/// The protocol document's made-up key (docs/PROTOCOL.md §1.3).
 pub const SECRET: &str = "bW9jay1zZWNyZXQta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
 pub const CORP: &str = "1234567890";
 /// 2025-07-11T03:00:00Z, noon in Seoul.
