@@ -12,7 +12,6 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## Install the toolchain and npm packages (idempotent)
-	@mkdir -p target
 	@scripts/setup.sh
 
 worker: setup ## Build the Worker to edge/build/

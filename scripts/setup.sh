@@ -9,6 +9,7 @@
 # Each failure stops with one line: what is missing and how to get it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p target # setup's own logs go there; a fresh clone has none
 
 WORKER_BUILD_VERSION=0.8.7
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
