@@ -72,6 +72,34 @@ impl TestPopbill {
             .await;
     }
 
+    /// POPBiLL answers `http_method at` with `answer`, expected exactly `expect` times.
+    pub async fn api_answers(
+        &self,
+        http_method: &str,
+        at: &str,
+        answer: ResponseTemplate,
+        expect: u64,
+    ) {
+        Mock::given(method(http_method))
+            .and(path(at))
+            .respond_with(answer)
+            .expect(expect)
+            .named(format!("{http_method} {at}"))
+            .mount(&self.api)
+            .await;
+    }
+
+    /// Linkhub's `GET /Time` answers `body` as plain text, expected exactly `expect` times.
+    pub async fn linkhub_time(&self, body: &str, expect: u64) {
+        Mock::given(method("GET"))
+            .and(path("/Time"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_owned(), "text/plain"))
+            .expect(expect)
+            .named("GET /Time")
+            .mount(&self.auth)
+            .await;
+    }
+
     pub async fn token_requests(&self) -> Vec<Request> {
         self.auth
             .received_requests()
