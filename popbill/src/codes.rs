@@ -1,4 +1,4 @@
-//! POPBiLL and Linkhub error codes this project uses (POPBILL-PROTOCOL.md §2.5).
+//! POPBiLL and Linkhub error codes this project uses (docs/PROTOCOL.md §2.5).
 //! Messages are POPBiLL's Korean texts.
 
 /// Success, on every simple action and per issued receipt.
@@ -165,7 +165,7 @@ pub const TRADE_OPT_INVALID: i64 = -14001080;
 pub const GETINFOS_TOO_MANY_KEYS: i64 = -14010045;
 
 // Cancellation receipts (취소거래): codes and messages exactly as in POPBiLL's error table
-// (docs/popbill-error-codes.json once copied into the repository). Rules: `validate::cancel`.
+// (docs/PROTOCOL.md §2.5). Rules: `validate::cancel`.
 /// 당초 승인 현금영수증이 존재하지 않습니다 (no original with that confirmNum and trade date).
 pub const ORG_NOT_FOUND: i64 = -14001020;
 /// The original is not yet filed with the NTS (stateCode 300).

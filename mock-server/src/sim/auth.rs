@@ -1,6 +1,6 @@
 //! Linkhub token issuance (`POST /{ServiceID}/Token`) and the bearer check of POPBiLL calls.
 //!
-//! The signature covers the raw body bytes (POPBILL-PROTOCOL.md §1.3); `x-lh-date` must be within
+//! The signature covers the raw body bytes (docs/PROTOCOL.md §1.3); `x-lh-date` must be within
 //! the configured skew of the simulated clock; tokens expire on the simulated clock.
 
 use std::collections::HashMap;

@@ -1,6 +1,6 @@
 //! Error answers: POPBiLL's `{"code","message"}` on a non-200 status, mapped in one `match`.
 //!
-//! The real server's statuses are unknown (POPBILL-PROTOCOL.md §2.4, every SDK only checks
+//! The real server's statuses are unknown (docs/PROTOCOL.md §2.4, every SDK only checks
 //! `!= 200`); the mock's choice is documented in its README.
 
 use std::borrow::Cow;

@@ -66,7 +66,7 @@ impl Sim {
         &self.store.receipts[link.original as usize]
     }
 
-    /// A receipt as GetInfo shows it (POPBILL-PROTOCOL.md §5.2).
+    /// A receipt as GetInfo shows it (docs/PROTOCOL.md §5.2).
     pub fn cashbill_info(&self, r: &Receipt) -> CashbillInfo {
         let s = |v: &Option<Box<str>>| v.as_deref().map(str::to_owned);
         let issued = r.issued_at.kst().to_string();
