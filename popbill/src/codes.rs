@@ -2,9 +2,9 @@
 //!
 //! The messages come from POPBiLL's error table, embedded as it is in the repository
 //! (`docs/popbill-error-codes.json`: cash-receipt and common codes with their exact Korean
-//! messages, and a note on where the table comes from). Every constant here is a row of that
-//! table with the meaning its name says, except the few listed in [`NOT_IN_TABLE`]
-//! (`tests/codes_table.rs` checks both).
+//! messages, and a note on where the table comes from; docs/PROTOCOL.md §2.5 says which
+//! situation each answers). Every constant here is a row of that table with the meaning its
+//! name says, except the few listed in [`NOT_IN_TABLE`] (`tests/codes_table.rs` checks both).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -1052,6 +1052,7 @@ async fn send(app: &TestApp, base: &str, c: &Case) -> (u16, Value) {
 #[tokio::test]
 async fn every_hostile_request_gets_a_clear_4xx_and_changes_nothing() {
     let app = spawn_app().await;
+    let kv_unwritten = app.kv_fingerprint();
     assert_eq!(
         app.submit(&batch("E2E-BASE-1", &keys("BASE", 2))).await.0,
         202
@@ -1092,6 +1093,12 @@ async fn every_hostile_request_gets_a_clear_4xx_and_changes_nothing() {
         .to_string();
 
     let kv_before = app.kv_fingerprint();
+    // Equal fingerprints prove nothing if the fingerprint cannot see the KV at all (were wrangler
+    // to keep its state elsewhere, every fingerprint would be empty): it must see the base write.
+    assert!(
+        !kv_before.is_empty() && kv_before != kv_unwritten,
+        "the KV fingerprint does not see the Worker's writes (is wrangler's state elsewhere?): {kv_before:?}"
+    );
     let mock_before = app.mock_get("/_mock/state").await;
     let base_before = app.submission("E2E-BASE-1").await;
     let journal_before = app

@@ -17,7 +17,7 @@ use super::faults::HookAction;
 use super::journal::{Ring, WebhookLogEntry};
 use super::queue::Queue;
 
-/// Sends per event: the first plus 3 retries (POPBILL-PROTOCOL.md §6.2).
+/// Sends per event: the first plus 3 retries (docs/PROTOCOL.md §6.2).
 pub const MAX_ATTEMPTS: u8 = 4;
 /// Time between sends, on the simulated clock.
 pub const RETRY_INTERVAL_MS: i64 = 5 * 60 * 1000;
