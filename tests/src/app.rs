@@ -29,12 +29,17 @@ pub async fn spawn_app() -> TestApp {
 /// The same with the mock's seed (identifiers, fault draws) set.
 pub async fn spawn_app_with(seed: u64) -> TestApp {
     let start = chrono::DateTime::parse_from_rfc3339(START).expect("START is RFC 3339");
-    let mock = MockPopbill::start_with(mock_server::Config {
+    spawn_app_on(mock_server::Config {
         start: Some(start),
         seed,
         ..Default::default()
     })
-    .await;
+    .await
+}
+
+/// The Worker in front of a mock started with `config`.
+pub async fn spawn_app_on(config: mock_server::Config) -> TestApp {
+    let mock = MockPopbill::start_with(config).await;
     let worker = WorkerProcess::start(worker_config(&mock)).await;
     let app = TestApp {
         mock,

@@ -204,7 +204,11 @@ async fn get_infos_refuses_empty_oversized_and_malformed_key_lists() {
     let thousand: Vec<String> = (0..1000).map(|i| format!("K{i}")).collect();
     for (keys, status, code) in [
         (json!([]), 400, Some(codes::GETINFOS_KEYS_MISSING)),
-        (json!(many), 400, Some(codes::GETINFOS_TOO_MANY_KEYS)),
+        (
+            json!(many),
+            400,
+            Some(mock_server::sim::error::mock_codes::GETINFOS_TOO_MANY_KEYS),
+        ),
         (json!("K-1"), 400, Some(codes::BAD_JSON)),
         (json!([1, 2]), 400, Some(codes::BAD_JSON)),
         (json!(thousand), 200, None),
