@@ -14,11 +14,15 @@ mod calibrate;
 mod chart;
 mod cleanup;
 mod inputs;
+mod isolate;
 mod latency;
 mod load;
 mod machine;
+mod profile;
 mod report;
 mod stack;
+mod where_cpu;
+mod worker_cpu;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -55,6 +59,14 @@ struct Args {
     /// Output of `cargo bench -p mock-server --bench throughput`.
     #[arg(long, default_value = "target/bench/mock.txt")]
     mock: PathBuf,
+    /// Only the Worker's own CPU per request type (memory-KV Worker) and where it goes; print
+    /// it, write nothing (about 3 minutes; with --quick about 1).
+    #[arg(long)]
+    worker_cpu: bool,
+    /// Summarise a CPU profile kept by `BENCH_KEEP_PROFILES=1` (target/bench/profile.N.cpuprofile)
+    /// by phase, with the stacks no phase claimed, and exit.
+    #[arg(long, value_name = "FILE")]
+    profile_summary: Option<PathBuf>,
 }
 
 /// Counts per mode.
@@ -253,8 +265,37 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     Ok(())
 }
 
+/// The Worker's own CPU in workerd (memory KV) and its profile, on a stack of their own.
+async fn worker_cpu(quick: bool) -> Result<(worker_cpu::WorkerCpu, Vec<where_cpu::Profiled>)> {
+    say("starting the mock and the benchmark's memory-KV Worker (wrangler dev)");
+    let stack = Stack::start_with(0, Some(worker_cpu::ENTRY)).await;
+    let measured = worker_cpu::measure(&stack, worker_cpu::Plan::new(quick)).await;
+    let profiled = match &measured {
+        Ok(_) => where_cpu::profile(&stack, if quick { 20 } else { 40 }).await,
+        Err(e) => Err(e.clone()),
+    };
+    say("stopping the Worker");
+    drop(stack);
+    Ok((measured?, profiled?))
+}
+
 async fn main_async(args: Args) -> Result<()> {
     let root = e2e::repo_root();
+    if let Some(file) = &args.profile_summary {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let profile =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("{}", profile::summary_text(&profile));
+        return Ok(());
+    }
+    if args.worker_cpu {
+        let (cpu, profiles) = tokio::select! {
+            done = worker_cpu(args.quick) => done?,
+            _ = tokio::signal::ctrl_c() => return Err("interrupted".into()),
+        };
+        println!("{}", report::worker_cpu_text(&cpu, &profiles));
+        return Ok(());
+    }
     let plan = Plan::new(args.quick);
     let mut r = Results {
         machine: machine::Machine::read(),

@@ -3,6 +3,7 @@
 //! native benchmarks' output of the same `make bench`.
 
 mod checks;
+mod cpu;
 mod markdown;
 mod notes;
 
@@ -17,6 +18,7 @@ use crate::latency::{Level, Sustained};
 use crate::machine::{self, Machine};
 
 pub use checks::{Status, checks};
+pub use cpu::text as worker_cpu_text;
 pub use markdown::markdown;
 
 /// One measured part: how long it took and the machine's load around it.

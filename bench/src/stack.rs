@@ -25,21 +25,36 @@ pub struct Stack {
     pub worker: WorkerProcess,
     pub http: reqwest::Client,
     pub poll_after_submit_secs: u64,
+    /// The entry module when it is not wrangler.toml's `main` (the benchmark's memory-KV Worker).
+    pub entry: Option<&'static str>,
 }
 
-fn worker_config(mock: &MockPopbill, poll_after_submit_secs: u64) -> WorkerConfig {
+fn worker_config(
+    mock: &MockPopbill,
+    poll_after_submit_secs: u64,
+    entry: Option<&str>,
+) -> WorkerConfig {
     // TIME_SOURCE stays local: the mock follows real time, so the Worker's clock agrees with it,
     // and no `GET /Time` is added to every submission.
-    WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY).var(
+    let config = WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY).var(
         "POLL_AFTER_SUBMIT_SECS",
         &poll_after_submit_secs.to_string(),
-    )
+    );
+    match entry {
+        Some(path) => config.entry(path),
+        None => config,
+    }
 }
 
 impl Stack {
     /// The mock on a real-time clock starting now (so the Worker's and the single-issuance
     /// client's own clocks agree with it), then the Worker pointed at it.
     pub async fn start(poll_after_submit_secs: u64) -> Stack {
+        Stack::start_with(poll_after_submit_secs, None).await
+    }
+
+    /// The same, the Worker run from another entry module (`worker_cpu::ENTRY`).
+    pub async fn start_with(poll_after_submit_secs: u64, entry: Option<&'static str>) -> Stack {
         let mock = MockPopbill::start_with(mock_server::Config {
             clock: mock_server::ClockMode::Real,
             // Long enough for every run: no token renewal mid-measurement.
@@ -47,7 +62,8 @@ impl Stack {
             ..Default::default()
         })
         .await;
-        let worker = WorkerProcess::start(worker_config(&mock, poll_after_submit_secs)).await;
+        let worker =
+            WorkerProcess::start(worker_config(&mock, poll_after_submit_secs, entry)).await;
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
             .build()
@@ -57,6 +73,7 @@ impl Stack {
             worker,
             http,
             poll_after_submit_secs,
+            entry,
         };
         stack.warm_up().await;
         stack
@@ -65,7 +82,11 @@ impl Stack {
     /// Restart the Worker (same settings, same local KV) without warming it up: a cold isolate.
     pub async fn restart_cold(&mut self) {
         self.worker
-            .restart(worker_config(&self.mock, self.poll_after_submit_secs))
+            .restart(worker_config(
+                &self.mock,
+                self.poll_after_submit_secs,
+                self.entry,
+            ))
             .await;
     }
 
@@ -94,7 +115,9 @@ impl Stack {
     /// Restart the Worker (same local KV) with another post-submit poll setting.
     pub async fn set_poll_after_submit(&mut self, secs: u64) {
         if secs != self.poll_after_submit_secs {
-            self.worker.restart(worker_config(&self.mock, secs)).await;
+            self.worker
+                .restart(worker_config(&self.mock, secs, self.entry))
+                .await;
             self.poll_after_submit_secs = secs;
             self.warm_up().await;
         }

@@ -16,6 +16,9 @@ use crate::{free_port, repo_root, wait_for};
 pub struct WorkerConfig {
     pub vars: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
+    /// Another entry module than wrangler.toml's `main` (relative to the repository), for the
+    /// benchmark's Worker with an in-memory KV (`bench/worker/entry.mjs`). `None` in tests.
+    pub entry: Option<PathBuf>,
 }
 
 impl WorkerConfig {
@@ -27,6 +30,7 @@ impl WorkerConfig {
         WorkerConfig {
             vars,
             secrets: BTreeMap::new(),
+            entry: None,
         }
     }
 
@@ -55,11 +59,19 @@ impl WorkerConfig {
         self.vars.insert(name.into(), value.into());
         self
     }
+
+    /// The same, run from another entry module (relative to the repository root).
+    pub fn entry(mut self, path: impl Into<PathBuf>) -> Self {
+        self.entry = Some(path.into());
+        self
+    }
 }
 
 pub struct WorkerProcess {
     pub url: String,
     pub log_path: PathBuf,
+    /// wrangler's DevTools inspector for the Worker's isolate (CPU profiles).
+    pub inspector_port: u16,
     child: Child,
     /// Local KV (and the logs) live here; a restart reuses it.
     pub persist: tempfile::TempDir,
@@ -69,10 +81,11 @@ pub struct WorkerProcess {
 impl WorkerProcess {
     pub async fn start(config: WorkerConfig) -> Self {
         let persist = tempfile::tempdir().expect("create a temp dir for local KV");
-        let (child, url, log_path) = spawn(&config, persist.path(), 0);
+        let (child, url, log_path, inspector_port) = spawn(&config, persist.path(), 0);
         let mut worker = WorkerProcess {
             url,
             log_path,
+            inspector_port,
             child,
             persist,
             starts: 1,
@@ -84,11 +97,13 @@ impl WorkerProcess {
     /// Stop the Worker and start it again on the same local KV (a deploy or a crash mid-flow).
     pub async fn restart(&mut self, config: WorkerConfig) {
         self.kill();
-        let (child, url, log_path) = spawn(&config, self.persist.path(), self.starts);
+        let (child, url, log_path, inspector_port) =
+            spawn(&config, self.persist.path(), self.starts);
         self.starts += 1;
         self.child = child;
         self.url = url;
         self.log_path = log_path;
+        self.inspector_port = inspector_port;
         self.wait_ready().await;
     }
 
@@ -135,6 +150,11 @@ impl WorkerProcess {
         all
     }
 
+    /// wrangler's process id (its process group holds workerd).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn kill(&mut self) {
         let group = format!("-{}", self.child.id());
         for signal in ["-TERM", "-KILL"] {
@@ -158,7 +178,7 @@ impl Drop for WorkerProcess {
     }
 }
 
-fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, PathBuf) {
+fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, PathBuf, u16) {
     let root = repo_root();
     let shim = root.join("edge/build/worker/shim.mjs");
     assert!(
@@ -173,13 +193,16 @@ fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, P
     );
 
     let port = free_port();
+    let inspector_port = free_port();
     let log_path = persist.join(format!("wrangler-{start}.log"));
     let log = File::create(&log_path).expect("create the wrangler log file");
     let mut cmd = Command::new(&wrangler);
     cmd.current_dir(&root)
-        .args(["dev", "--config", "wrangler.toml", "--ip", "127.0.0.1"])
+        .arg("dev")
+        .args(config.entry.iter())
+        .args(["--config", "wrangler.toml", "--ip", "127.0.0.1"])
         .args(["--port", &port.to_string()])
-        .args(["--inspector-port", &free_port().to_string()])
+        .args(["--inspector-port", &inspector_port.to_string()])
         .arg("--persist-to")
         .arg(persist.join("state"))
         .args([
@@ -209,7 +232,12 @@ fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, P
         cmd.arg("--env-file").arg(&env_file);
     }
     let child = cmd.spawn().expect("spawn wrangler dev");
-    (child, format!("http://127.0.0.1:{port}"), log_path)
+    (
+        child,
+        format!("http://127.0.0.1:{port}"),
+        log_path,
+        inspector_port,
+    )
 }
 
 fn read_log(path: &Path) -> String {

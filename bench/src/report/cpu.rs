@@ -1,0 +1,127 @@
+//! The Worker's own CPU per request type (memory-KV Worker) and where it goes, as Markdown
+//! tables: printed by `popbill-bench --worker-cpu` and part of `docs/BENCHMARKS.md`.
+
+use std::fmt::Write as _;
+
+use crate::load::Run;
+use crate::where_cpu::Profiled;
+use crate::worker_cpu::{Spread, WorkerCpu};
+
+fn p50(run: &Run) -> String {
+    super::ms(run.percentile(0.5))
+}
+
+/// The CPU table: each request type's own CPU against its target, with the floor it sits on.
+pub fn table(w: &mut String, cpu: &WorkerCpu) {
+    let noop = Spread::of(&cpu.noop_ms);
+    let _ = writeln!(
+        w,
+        "| request | KV operations per request | Worker's own CPU, median (range of {} rounds) | target | isolate thread in all | whole workerd process | latency p50, 1 client |",
+        cpu.rounds
+    );
+    let _ = writeln!(w, "|---|---|---:|---|---:|---:|---:|");
+    let _ = writeln!(
+        w,
+        "| `GET /__bench/noop` (answered before the Worker: the floor) | none | 0 (floor: {}) | | {:.2} ms | {:.2} ms | |",
+        noop.text(),
+        noop.median,
+        cpu.noop_process_ms
+    );
+    for r in &cpu.requests {
+        let own = r.own();
+        let target = r.target_ms.map_or(String::new(), |t| {
+            let mark = if own.median <= t { "met" } else { "**missed**" };
+            format!("≤ {t} ms: {mark}")
+        });
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {:.2} ms | {:.2} ms | {} |",
+            r.what,
+            r.kv.describe(),
+            own.text(),
+            target,
+            Spread::of(&r.thread_ms).median,
+            r.process_ms,
+            p50(&r.run)
+        );
+    }
+    for (i, round) in cpu.cron.iter().enumerate() {
+        let each: Vec<String> = round
+            .invocations
+            .iter()
+            .map(|inv| format!("{:.1} ms ({:.0} puts)", inv.own_ms, inv.kv.put))
+            .collect();
+        let worst = round
+            .invocations
+            .iter()
+            .map(|i| i.own_ms)
+            .fold(0.0, f64::max);
+        let _ = writeln!(
+            w,
+            "| cron over {} open receipts, round {}: {} invocations | per invocation: {} | {} | each ≤ 10 ms (Free plan): {} | | | |",
+            round.receipts,
+            i + 1,
+            round.invocations.len(),
+            round
+                .invocations
+                .first()
+                .map_or("—".into(), |inv| inv.kv.describe()),
+            each.join(" + "),
+            if worst <= 10.0 { "met" } else { "**missed**" }
+        );
+    }
+    let _ = writeln!(w);
+}
+
+/// Where the time goes: each profiled request type's phases, as shares of its busy samples and
+/// as milliseconds of the isolate thread's CPU per request measured without the profiler.
+pub fn breakdown(w: &mut String, cpu: &WorkerCpu, profiles: &[Profiled]) {
+    for p in profiles {
+        let (what, total) = match p.key {
+            "cron" => (
+                "a cron invocation (the first over 1,000 open receipts)".to_owned(),
+                cpu.cron
+                    .first()
+                    .and_then(|r| r.invocations.first())
+                    .map(|i| i.own_ms),
+            ),
+            key => match cpu.get(key) {
+                Some(r) => (r.what.to_owned(), Some(Spread::of(&r.thread_ms).median)),
+                None => (key.to_owned(), None),
+            },
+        };
+        let _ = writeln!(
+            w,
+            "**{what}** ({} requests profiled, {} busy samples{}):\n",
+            p.requests,
+            p.breakdown.busy,
+            total.map_or(String::new(), |t| format!(
+                "; ms are shares of the {t:.2} ms the isolate thread spent per {} without the profiler",
+                if p.key == "cron" { "invocation" } else { "request" }
+            ))
+        );
+        let _ = writeln!(w, "| phase | share | ms |");
+        let _ = writeln!(w, "|---|---:|---:|");
+        for (phase, share) in p.breakdown.ranked() {
+            let ms = total.map_or("—".into(), |t| format!("{:.2}", share * t));
+            let _ = writeln!(w, "| {phase} | {:.1} % | {ms} |", share * 100.0);
+        }
+        let _ = writeln!(w);
+    }
+}
+
+/// What `popbill-bench --worker-cpu` prints.
+pub fn text(cpu: &WorkerCpu, profiles: &[Profiled]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\nThe Worker's own CPU in workerd (isolate thread, memory KV; own = minus the noop floor)\n"
+    );
+    table(&mut s, cpu);
+    let _ = writeln!(
+        s,
+        "Where it goes (V8 sampling profiler, samples by phase)\n"
+    );
+    breakdown(&mut s, cpu, profiles);
+    s
+}
