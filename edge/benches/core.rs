@@ -134,7 +134,7 @@ fn time_paths(iters: usize) -> Vec<Timed> {
     up.complete_all(t("20250711100005"));
     let (cpu, wall) = measure(|| {
         for i in half..iters {
-            let outcome = block_on(svc.poll_submission(&submit_id(i))).expect("kv works");
+            let outcome = block_on(svc.poll_submission(&sid(&submit_id(i)))).expect("kv works");
             assert_eq!(outcome, PollOutcome::Done);
         }
     });
@@ -185,7 +185,7 @@ fn life(n: usize, via_webhooks: bool) -> OpCounts {
                 .expect("stored");
         }
     } else {
-        block_on(svc.poll_submission("L-1")).expect("kv works");
+        block_on(svc.poll_submission(&sid("L-1"))).expect("kv works");
     }
     block_on(svc.reconcile(t("20250712110000"))).expect("kv works");
     let view = block_on(svc.submission("L-1")).expect("stored");

@@ -171,13 +171,13 @@ fn with_every_webhook_lost_polling_brings_each_receipt_to_its_final_state() {
     let svc = Service::new(&kv, &up, &s);
     block_on(svc.submit(&batch("S-1", &keys("K", 4)), t("20250711100000"), 1)).unwrap();
     assert_eq!(
-        block_on(svc.poll_submission("S-1")).unwrap(),
+        block_on(svc.poll_submission(&sid("S-1"))).unwrap(),
         PollOutcome::Pending
     );
 
     up.complete_all(t("20250711100005"));
     assert_eq!(
-        block_on(svc.poll_submission("S-1")).unwrap(),
+        block_on(svc.poll_submission(&sid("S-1"))).unwrap(),
         PollOutcome::Done
     );
     use ReceiptStatus::*;
@@ -244,7 +244,7 @@ fn a_receipt_costs_at_most_3_kv_writes_and_a_submission_at_most_4() {
                     .unwrap();
             }
         } else {
-            block_on(svc.poll_submission("S-1")).unwrap();
+            block_on(svc.poll_submission(&sid("S-1"))).unwrap();
         }
         block_on(svc.reconcile(t("20250712110000"))).unwrap();
         assert_eq!(block_on(svc.submission("S-1")).unwrap().state, "completed");
@@ -296,7 +296,7 @@ fn the_post_submit_poll_does_not_ask_popbill_when_webhooks_brought_every_result(
         .unwrap();
     }
     assert_eq!(
-        block_on(svc.poll_submission("S-1")).unwrap(),
+        block_on(svc.poll_submission(&sid("S-1"))).unwrap(),
         PollOutcome::Done
     );
     assert_eq!(up.calls(Call::GetBulkResult), 0);

@@ -89,6 +89,11 @@ impl ApiError {
         )
     }
 
+    /// Opaque to the caller; the cause goes to the log.
+    pub fn internal() -> Self {
+        Self::new(500, "internal", "internal error")
+    }
+
     pub fn not_configured(what: &str) -> Self {
         Self::new(
             503,

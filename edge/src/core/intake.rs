@@ -2,12 +2,13 @@
 //!
 //! Every problem is collected (not just the first) and reported by receipt index and field.
 
-use popbill::validate::{MAX_BATCH, check_cashbill};
+use popbill::validate::MAX_BATCH;
 use popbill::wire::Cashbill;
 use popbill::{CorpNum, IdError, KstDateTime, SubmitId};
 use serde_json::{Map, Value};
 
 use super::api::{ApiError, Detail};
+use super::cashbills::{CheckedCashbill, CheckedCashbills};
 
 /// The largest body accepted. 100 receipts of POPBiLL's longest fields stay far below it.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -18,7 +19,7 @@ pub struct SubmitRequest {
     /// `None`: the Worker generates one.
     pub submit_id: Option<SubmitId>,
     pub corp_num: CorpNum,
-    pub cashbills: Vec<Cashbill>,
+    pub cashbills: CheckedCashbills,
 }
 
 /// The Cashbill fields that must be strings (or null) on the wire.
@@ -214,20 +215,26 @@ pub fn parse_submit(
             ));
             continue;
         };
+        let repeats = cashbill
+            .mgt_key
+            .clone()
+            .filter(|k| !k.is_empty())
+            .and_then(|key| seen.insert(key, i));
         if let Some(corp) = &corp_num {
-            for v in check_cashbill(&cashbill, corp, now) {
-                problems.push(detail(
-                    Some(i),
-                    Some(v.field),
-                    v.reason,
-                    Some(v.code),
-                    v.message_en(),
-                ));
+            match CheckedCashbill::check(cashbill, corp, now) {
+                Ok(checked) => cashbills.push(checked),
+                Err(violations) => problems.extend(violations.into_iter().map(|v| {
+                    detail(
+                        Some(i),
+                        Some(v.field),
+                        v.reason,
+                        Some(v.code),
+                        v.message_en(),
+                    )
+                })),
             }
         }
-        if let Some(key) = cashbill.mgt_key.clone().filter(|k| !k.is_empty())
-            && let Some(first) = seen.insert(key, i)
-        {
+        if let Some(first) = repeats {
             problems.push(detail(
                 Some(i),
                 Some("mgtKey"),
@@ -236,14 +243,14 @@ pub fn parse_submit(
                 format!("mgtKey repeats the one at index {first}"),
             ));
         }
-        cashbills.push(cashbill);
     }
 
     match corp_num {
         Some(corp_num) if problems.is_empty() => Ok(SubmitRequest {
             submit_id,
             corp_num,
-            cashbills,
+            cashbills: CheckedCashbills::new(cashbills)
+                .expect("intake refused empty and oversized batches and repeated mgtKeys"),
         }),
         _ => {
             let n = problems.len();

@@ -2,7 +2,10 @@
 //! `upstream`. Everything here builds and tests natively.
 
 pub mod api;
+pub mod cashbills;
 pub mod facts;
+#[cfg(test)]
+mod fixtures;
 pub mod health;
 pub mod intake;
 pub mod keys;

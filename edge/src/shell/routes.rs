@@ -150,7 +150,7 @@ async fn submit(mut req: Request, env: &Env, ctx: Context) -> Result<Response, A
 }
 
 /// The short poll after acceptance, at the documented 2–5 s cadence, within `waitUntil`'s time.
-async fn poll_after_submit(env: Env, submit_id: String, secs: u64) {
+async fn poll_after_submit(env: Env, submit_id: popbill::SubmitId, secs: u64) {
     let Ok(app) = App::new(&env) else { return };
     let rounds = secs * 1000 / POLL_INTERVAL_MS;
     for _ in 0..rounds {

@@ -4,12 +4,13 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use edge::core::cashbills::CheckedCashbills;
 use edge::core::kv::MemoryKv;
 use edge::core::service::Settings;
 use edge::core::upstream::{Upstream, UpstreamError, UpstreamErrorKind};
 use edge::core::webhook::{WebhookAuth, WebhookHeaders};
 use popbill::codes;
-use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, Cashbill, CashbillInfo};
+use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, CashbillInfo};
 use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 use serde_json::{Value, json};
 
@@ -225,7 +226,7 @@ impl FakePopbill {
         &self,
         corp: &CorpNum,
         id: &SubmitId,
-        cashbills: &[Cashbill],
+        cashbills: &CheckedCashbills,
     ) -> Result<BulkResponse, UpstreamError> {
         let mut s = self.state.borrow_mut();
         if s.subs.contains_key(id.as_str()) {
@@ -237,7 +238,7 @@ impl FakePopbill {
         }
         s.seq += 1;
         let receipt_id = format!("R{:017}", s.seq);
-        let mgt_keys = cashbills.iter().filter_map(|c| c.mgt_key.clone()).collect();
+        let mgt_keys = cashbills.mgt_keys().iter().map(|k| k.to_string()).collect();
         s.subs.insert(
             id.to_string(),
             FakeSub {
@@ -260,7 +261,7 @@ impl Upstream for FakePopbill {
         &self,
         corp: &CorpNum,
         id: &SubmitId,
-        cashbills: &[Cashbill],
+        cashbills: &CheckedCashbills,
     ) -> Result<BulkResponse, UpstreamError> {
         match self.take_fault(Call::BulkSubmit) {
             Some(f) if f.after_commit => {
@@ -361,6 +362,11 @@ pub fn nts_event(mgt_key: &str, state_code: i64, result: &str) -> Vec<u8> {
         "ntsresultDT": "20250712110000", "confirmNum": "TB0000001", "issueDT": "20250711100005"
     }))
     .expect("json")
+}
+
+/// A SubmitId for tests that name one.
+pub fn sid(s: &str) -> SubmitId {
+    SubmitId::parse(s).expect("a valid test SubmitId")
 }
 
 pub fn new_kv() -> MemoryKv {

@@ -10,7 +10,8 @@ mod webhook;
 use popbill::CorpNum;
 
 use super::api::ApiError;
-use super::kv::{Kv, KvError};
+use super::kv::Kv;
+use super::store::{Store, StoreError};
 use super::upstream::Upstream;
 use super::webhook::WebhookAuth;
 
@@ -43,13 +44,17 @@ impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
         }
     }
 
-    fn store(&self) -> super::store::Store<'a, K> {
-        super::store::Store::new(self.kv)
+    fn store(&self) -> Store<'a, K> {
+        Store::new(self.kv)
     }
 }
 
-impl From<KvError> for ApiError {
-    fn from(e: KvError) -> Self {
-        ApiError::storage_unavailable().with_cause(e.to_string())
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Kv(_) => ApiError::storage_unavailable(),
+            StoreError::Corrupt { .. } => ApiError::internal(),
+        }
+        .with_cause(e.to_string())
     }
 }

@@ -14,7 +14,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let id = SubmitId::parse(submit_id).map_err(|_| ApiError::not_found("submission"))?;
         let store = self.store();
         let sub = store
-            .submission(id.as_str())
+            .submission(&id)
             .await?
             .ok_or_else(|| ApiError::not_found("submission"))?;
         let facts = store.facts(&sub.submit_id).await?;
@@ -35,19 +35,18 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let key = MgtKey::parse(mgt_key).map_err(|_| ApiError::not_found("cashbill"))?;
         let store = self.store();
         let owner = store
-            .receipt_owner(corp.as_str(), key.as_str())
+            .receipt_owner(&corp, &key)
             .await?
             .ok_or_else(|| ApiError::not_found("cashbill"))?;
         let sub = store
             .submission(&owner)
             .await?
             .ok_or_else(|| ApiError::not_found("cashbill"))?;
-        let cashbill = sub
+        let (key, cashbill) = sub
             .cashbills
-            .iter()
-            .find(|c| c.mgt_key.as_deref() == Some(key.as_str()))
+            .get(key.as_str())
             .ok_or_else(|| ApiError::not_found("cashbill"))?;
-        let facts = store.receipt_facts(&sub.submit_id, key.as_str()).await?;
-        Ok(receipt_view(&sub, cashbill, &facts))
+        let facts = store.receipt_facts(&sub.submit_id, key).await?;
+        Ok(receipt_view(&sub, key, cashbill, &facts))
     }
 }

@@ -4,15 +4,14 @@
 use std::collections::BTreeMap;
 
 use popbill::wire::TxState;
-use popbill::{CorpNum, KstDateTime, SubmitId};
+use popbill::{KstDateTime, MgtKey, SubmitId};
 
 use super::Service;
 use crate::core::facts::{FilingFact, IssueFact};
-use crate::core::keys;
-use crate::core::kv::{Kv, KvError};
+use crate::core::kv::Kv;
 use crate::core::reconcile::plan;
 use crate::core::status::ReceiptFacts;
-use crate::core::store::Recorded;
+use crate::core::store::{Recorded, StoreError};
 use crate::core::submission::{Phase, Submission};
 use crate::core::upstream::Upstream;
 
@@ -46,7 +45,7 @@ pub struct ReconcileReport {
 
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// One GetBulkResult for a just-accepted submission; stores issuance results at txState 2.
-    pub async fn poll_submission(&self, submit_id: &str) -> Result<PollOutcome, KvError> {
+    pub async fn poll_submission(&self, submit_id: &SubmitId) -> Result<PollOutcome, StoreError> {
         let store = self.store();
         let Some(sub) = store.submission(submit_id).await? else {
             return Ok(PollOutcome::Pending);
@@ -54,7 +53,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         if sub.phase != Phase::Accepted {
             return Ok(PollOutcome::Pending);
         }
-        let known = |facts: &BTreeMap<String, ReceiptFacts>| {
+        let known = |facts: &BTreeMap<MgtKey, ReceiptFacts>| {
             sub.mgt_keys().all(|k| {
                 facts
                     .get(k)
@@ -77,23 +76,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     }
 
     /// The cron: every open submission gets what its plan asks for, within the KV budget.
-    pub async fn reconcile(&self, now: KstDateTime) -> Result<ReconcileReport, KvError> {
+    pub async fn reconcile(&self, now: KstDateTime) -> Result<ReconcileReport, StoreError> {
         let store = self.store();
         let mut report = ReconcileReport::default();
-        let mut open = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self.kv.list(keys::OPEN_PREFIX, cursor.as_deref()).await?;
-            open.extend(
-                page.keys
-                    .into_iter()
-                    .filter_map(|k| keys::open_submit_id(&k.name).map(str::to_owned)),
-            );
-            match page.cursor {
-                Some(c) if open.len() < KV_BUDGET => cursor = Some(c),
-                _ => break,
-            }
-        }
+        let open = store.open_submissions(KV_BUDGET).await?;
         report.open = open.len();
         let mut spent = 1usize;
         for submit_id in open {
@@ -101,6 +87,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
                 report.deferred += 1;
                 continue;
             }
+            let Ok(submit_id) = submit_id else {
+                report.errors += 1;
+                continue;
+            };
             report.examined += 1;
             let Some(mut sub) = store.submission(&submit_id).await? else {
                 // Not visible yet (eventual consistency) or gone: the next run sees it.
@@ -125,26 +115,24 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }
             if !p.filing_due.is_empty() {
                 report.info_polls += 1;
-                if let Ok(corp) = CorpNum::parse(&sub.corp_num) {
-                    match self.upstream.get_infos(&corp, &p.filing_due).await {
-                        Ok(infos) => {
-                            for info in infos {
-                                let (Some(key), Some(fact)) =
-                                    (info.mgt_key.as_deref(), FilingFact::from_info(&info))
-                                else {
-                                    continue;
-                                };
-                                if store.record_filing(&submit_id, key, &fact).await?
-                                    == Recorded::Written
-                                {
-                                    report.facts_written += 1;
-                                }
-                                facts.entry(key.to_owned()).or_default().filing = Some(fact);
-                                spent += 2;
+                match self.upstream.get_infos(&sub.corp_num, &p.filing_due).await {
+                    Ok(infos) => {
+                        for info in infos {
+                            let key = info.mgt_key.as_deref().and_then(|k| sub.cashbills.get(k));
+                            let (Some((key, _)), Some(fact)) = (key, FilingFact::from_info(&info))
+                            else {
+                                continue;
+                            };
+                            if store.record_filing(&submit_id, key, &fact).await?
+                                == Recorded::Written
+                            {
+                                report.facts_written += 1;
                             }
+                            facts.entry(key.clone()).or_default().filing = Some(fact);
+                            spent += 2;
                         }
-                        Err(_) => report.errors += 1,
                     }
+                    Err(_) => report.errors += 1,
                 }
             }
             if plan(&sub, &facts, now).close {
@@ -160,17 +148,15 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     async fn poll_bulk(
         &self,
         sub: &Submission,
-        facts: &BTreeMap<String, ReceiptFacts>,
+        facts: &BTreeMap<MgtKey, ReceiptFacts>,
         report: &mut ReconcileReport,
-    ) -> Result<(), KvError> {
-        let (Ok(corp), Ok(id)) = (
-            CorpNum::parse(&sub.corp_num),
-            SubmitId::parse(&sub.submit_id),
-        ) else {
-            return Ok(());
-        };
+    ) -> Result<(), StoreError> {
         report.bulk_polls += 1;
-        let Ok(result) = self.upstream.get_bulk_result(&corp, &id).await else {
+        let Ok(result) = self
+            .upstream
+            .get_bulk_result(&sub.corp_num, &sub.submit_id)
+            .await
+        else {
             report.errors += 1;
             return Ok(());
         };
@@ -179,12 +165,11 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         }
         let store = self.store();
         for item in &result.issue_result {
-            let Some(key) = item.mgt_key.as_deref() else {
+            // A result for a receipt this submission does not hold is not ours to record.
+            let Some((key, _)) = item.mgt_key.as_deref().and_then(|k| sub.cashbills.get(k)) else {
                 continue;
             };
-            if !sub.mgt_keys().any(|k| k == key)
-                || facts.get(key).is_some_and(|f| f.issue.is_some())
-            {
+            if facts.get(key).is_some_and(|f| f.issue.is_some()) {
                 continue;
             }
             let Some(fact) = IssueFact::from_bulk_result(item) else {

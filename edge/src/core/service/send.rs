@@ -6,7 +6,6 @@
 //! asks GetBulkResult, and sends again only on `-14010022` (POPBiLL provably does not have it).
 
 use popbill::codes::{SUBMIT_ID_IN_USE, SUBMIT_ID_NOT_FOUND};
-use popbill::{CorpNum, SubmitId};
 
 use super::Service;
 use crate::core::kv::Kv;
@@ -38,27 +37,15 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         if sub.phase != Phase::Sending {
             return self.outcome_of(sub);
         }
-        let (Ok(corp), Ok(id)) = (
-            CorpNum::parse(&sub.corp_num),
-            SubmitId::parse(&sub.submit_id),
-        ) else {
-            // Records are written only after parsing these; a corrupt record is not resent.
-            let e = UpstreamError::new(
-                UpstreamErrorKind::InvalidRequest,
-                None,
-                "stored submission has bad identifiers",
-            );
-            return SendOutcome::Pending(e);
-        };
         let attempt = if check_first {
-            self.resolve(&corp, &id, sub).await
+            self.resolve(sub).await
         } else {
-            match self.send_once(&corp, &id, sub).await {
+            match self.send_once(sub).await {
                 Attempt::Unclear(_)
                 | Attempt::Failed(UpstreamError {
                     kind: UpstreamErrorKind::Retryable,
                     ..
-                }) => self.resolve(&corp, &id, sub).await,
+                }) => self.resolve(sub).await,
                 other => other,
             }
         };
@@ -90,7 +77,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         }
     }
 
-    async fn send_once(&self, corp: &CorpNum, id: &SubmitId, sub: &Submission) -> Attempt {
+    async fn send_once(&self, sub: &Submission) -> Attempt {
+        let (corp, id) = (&sub.corp_num, &sub.submit_id);
         match self.upstream.bulk_submit(corp, id, &sub.cashbills).await {
             Ok(resp) => Attempt::Accepted(resp.receipt_id),
             // Already there (an earlier attempt landed): learn its receiptID.
@@ -113,10 +101,14 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     }
 
     /// Ask POPBiLL whether it has the submission; send only if it provably does not.
-    async fn resolve(&self, corp: &CorpNum, id: &SubmitId, sub: &Submission) -> Attempt {
-        match self.upstream.get_bulk_result(corp, id).await {
+    async fn resolve(&self, sub: &Submission) -> Attempt {
+        match self
+            .upstream
+            .get_bulk_result(&sub.corp_num, &sub.submit_id)
+            .await
+        {
             Ok(r) => Attempt::Accepted(r.receipt_id),
-            Err(e) if e.is_code(SUBMIT_ID_NOT_FOUND) => match self.send_once(corp, id, sub).await {
+            Err(e) if e.is_code(SUBMIT_ID_NOT_FOUND) => match self.send_once(sub).await {
                 // A second unclear answer is left to reconcile, which resolves again.
                 Attempt::Failed(e) | Attempt::Unclear(e) => Attempt::Unclear(e),
                 other => other,

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use popbill::KstDateTime;
+use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 
 use super::Service;
 use super::send::SendOutcome;
 use crate::core::api::{ApiError, Detail};
 use crate::core::intake::{generate_submit_id, parse_submit};
 use crate::core::kv::Kv;
-use crate::core::status::{SubmissionView, submission_view};
+use crate::core::status::{ReceiptFacts, SubmissionView, submission_view};
 use crate::core::submission::{Phase, Submission, content_hash};
 use crate::core::upstream::{Upstream, UpstreamErrorKind};
 
@@ -37,10 +37,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let submit_id = req
             .submit_id
             .unwrap_or_else(|| generate_submit_id(now, random));
-        let hash = content_hash(req.corp_num.as_str(), &req.cashbills);
+        let hash = content_hash(&req.corp_num, req.cashbills.as_slice());
         let store = self.store();
 
-        if let Some(mut existing) = store.submission(submit_id.as_str()).await? {
+        if let Some(mut existing) = store.submission(&submit_id).await? {
             if existing.content_hash != hash {
                 return Err(ApiError::new(
                     409,
@@ -58,12 +58,12 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             return self.answer(&existing, &facts, 200, outcome);
         }
 
-        self.refuse_used_mgt_keys(req.corp_num.as_str(), submit_id.as_str(), &req.cashbills)
+        self.refuse_used_mgt_keys(&req.corp_num, &submit_id, req.cashbills.mgt_keys())
             .await?;
 
         let mut sub = Submission {
-            submit_id: submit_id.to_string(),
-            corp_num: req.corp_num.to_string(),
+            submit_id,
+            corp_num: req.corp_num,
             content_hash: hash,
             created_ms: now.unix_millis(),
             phase: Phase::Sending,
@@ -88,7 +88,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     fn answer(
         &self,
         sub: &Submission,
-        facts: &BTreeMap<String, crate::core::status::ReceiptFacts>,
+        facts: &BTreeMap<MgtKey, ReceiptFacts>,
         status: u16,
         outcome: Option<SendOutcome>,
     ) -> Result<Submitted, ApiError> {
@@ -122,20 +122,15 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// rather than let POPBiLL fail them one by one (and so the receipt index stays true).
     async fn refuse_used_mgt_keys(
         &self,
-        corp: &str,
-        submit_id: &str,
-        cashbills: &[popbill::wire::Cashbill],
+        corp: &CorpNum,
+        submit_id: &SubmitId,
+        keys: &[MgtKey],
     ) -> Result<(), ApiError> {
-        let store = self.store();
-        let keys: Vec<&str> = cashbills
-            .iter()
-            .filter_map(|c| c.mgt_key.as_deref())
-            .collect();
-        let owners = store.receipt_owners(corp, &keys).await?;
+        let owners = self.store().receipt_owners(corp, keys).await?;
         let mut details = Vec::new();
         for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
             if let Some(other) = owner
-                && other != submit_id
+                && other != *submit_id
             {
                 details.push(Detail {
                     index: Some(i),

@@ -1,6 +1,7 @@
 //! `POST /v1/popbill/webhook`: authenticate, store durably, then acknowledge.
 
 use popbill::wire::WebhookEvent;
+use popbill::{CorpNum, MgtKey, SubmitId};
 use serde_json::json;
 
 use super::Service;
@@ -59,22 +60,11 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
 
         let recorded = match classify(&event, headers) {
             Classified::Receipt { target, fact } => {
-                let hint = target.submit_id.as_ref().map(|s| s.as_str());
-                match self
-                    .owner(target.corp.as_str(), target.mgt_key.as_str(), hint)
-                    .await?
-                {
+                let hint = target.submit_id.as_ref();
+                match self.owner(&target.corp, &target.mgt_key, hint).await? {
                     Some(owner) => Some(match &fact {
-                        Fact::Issue(f) => {
-                            store
-                                .record_issue(&owner, target.mgt_key.as_str(), f)
-                                .await?
-                        }
-                        Fact::Filing(f) => {
-                            store
-                                .record_filing(&owner, target.mgt_key.as_str(), f)
-                                .await?
-                        }
+                        Fact::Issue(f) => store.record_issue(&owner, &target.mgt_key, f).await?,
+                        Fact::Filing(f) => store.record_filing(&owner, &target.mgt_key, f).await?,
                     }),
                     None => None,
                 }
@@ -103,10 +93,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// hint, so an event never writes facts under a submission that does not own the receipt).
     async fn owner(
         &self,
-        corp: &str,
-        mgt_key: &str,
-        hinted: Option<&str>,
-    ) -> Result<Option<String>, ApiError> {
+        corp: &CorpNum,
+        mgt_key: &MgtKey,
+        hinted: Option<&SubmitId>,
+    ) -> Result<Option<SubmitId>, ApiError> {
         let owner = self.store().receipt_owner(corp, mgt_key).await?;
         Ok(match (owner, hinted) {
             (Some(o), _) => Some(o),
@@ -118,7 +108,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
                     .await?
                     .is_some_and(|s| s.mgt_keys().any(|k| k == mgt_key)) =>
             {
-                Some(h.to_owned())
+                Some(h.clone())
             }
             (None, _) => None,
         })
