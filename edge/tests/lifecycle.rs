@@ -3,6 +3,7 @@
 
 mod support;
 
+use edge::core::api::ApiError as _;
 use edge::core::kv::Kv;
 use edge::core::service::{PollOutcome, Service, WebhookOutcome};
 use edge::core::status::ReceiptStatus;
@@ -104,20 +105,24 @@ fn unauthenticated_or_malformed_webhooks_are_refused_and_store_nothing() {
         ..hook_headers("M1")
     };
     assert_eq!(
-        block_on(svc.webhook(&wrong, &body)).unwrap_err().status,
+        block_on(svc.webhook(&wrong, &body)).unwrap_err().status(),
         401
     );
-    assert_eq!(block_on(svc.webhook(&none, &body)).unwrap_err().status, 401);
+    assert_eq!(
+        block_on(svc.webhook(&none, &body)).unwrap_err().status(),
+        401
+    );
     assert_eq!(
         block_on(svc.webhook(&hook_headers("M1"), b"{oops"))
             .unwrap_err()
-            .code,
+            .code()
+            .as_str(),
         "malformed_json"
     );
     assert_eq!(
         block_on(svc.webhook(&hook_headers("M1"), b"[1]"))
             .unwrap_err()
-            .status,
+            .status(),
         400
     );
     assert_eq!(kv.snapshot(), before);
@@ -152,7 +157,7 @@ fn a_failed_write_makes_the_webhook_fail_so_popbill_retries() {
     kv.fail_next_writes(1);
     let err =
         block_on(svc.webhook(&hook_headers("M1"), &bulkresult_event("S-1", "K-0", 1))).unwrap_err();
-    assert_eq!(err.status, 503);
+    assert_eq!(err.status(), 503);
     assert_eq!(statuses(&svc, "S-1"), [ReceiptStatus::Submitted]);
     assert_eq!(
         block_on(svc.webhook(&hook_headers("M1"), &bulkresult_event("S-1", "K-0", 1))).unwrap(),

@@ -4,6 +4,7 @@
 
 mod support;
 
+use edge::core::api::ApiError as _;
 use edge::core::intake::parse_submit;
 use edge::core::service::Service;
 use futures::executor::block_on;
@@ -75,7 +76,7 @@ proptest! {
     fn submission_parsing_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let corp = CorpNum::parse(CORP).unwrap();
         if let Err(e) = parse_submit(&bytes, &corp, std::slice::from_ref(&corp), t("20250711100000")) {
-            prop_assert!((400..500).contains(&e.status), "{e:?}");
+            prop_assert!((400..500).contains(&e.status()), "{e:?}");
         }
     }
 
@@ -86,8 +87,8 @@ proptest! {
         let body = serde_json::to_vec(&v).unwrap();
         match block_on(svc.submit(&body, t("20250711100000"), 1)) {
             Err(e) => {
-                prop_assert!((400..500).contains(&e.status), "{e:?}");
-                prop_assert!(!e.code.is_empty() && !e.message.is_empty());
+                prop_assert!((400..500).contains(&e.status()), "{e:?}");
+                prop_assert!(!e.code().as_str().is_empty() && !e.to_string().is_empty());
                 prop_assert!(kv.snapshot().is_empty());
                 prop_assert_eq!(up.calls(Call::BulkSubmit), 0);
             }
@@ -106,7 +107,7 @@ proptest! {
         let body = serde_json::to_vec(&v).unwrap();
         match block_on(svc.webhook(&hook_headers(&mid), &body)) {
             Err(e) => {
-                prop_assert!((400..500).contains(&e.status), "{e:?}");
+                prop_assert!((400..500).contains(&e.status()), "{e:?}");
                 prop_assert!(kv.snapshot().is_empty());
             }
             // No receipt exists, so nothing can become a fact: at most the raw event is kept.
@@ -119,7 +120,7 @@ proptest! {
         let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
         let svc = Service::new(&kv, &up, &s);
         if let Err(e) = block_on(svc.webhook(&hook_headers("M"), &bytes)) {
-            prop_assert!((400..500).contains(&e.status), "{e:?}");
+            prop_assert!((400..500).contains(&e.status()), "{e:?}");
         }
     }
 }

@@ -7,7 +7,7 @@ use popbill::wire::Cashbill;
 use popbill::{CorpNum, IdError, KstDateTime, SubmitId};
 use serde_json::{Map, Value};
 
-use super::api::{ApiError, Detail};
+use super::api::{BodyError, Detail, MerchantError};
 use super::cashbills::{CheckedCashbill, CheckedCashbills};
 
 /// The largest body accepted. 100 receipts of POPBiLL's longest fields stay far below it.
@@ -79,17 +79,13 @@ pub fn parse_submit(
     default_corp: &CorpNum,
     allowed: &[CorpNum],
     now: KstDateTime,
-) -> Result<SubmitRequest, ApiError> {
+) -> Result<SubmitRequest, MerchantError> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::body_too_large(MAX_BODY_BYTES));
+        return Err(BodyError::TooLarge(MAX_BODY_BYTES).into());
     }
-    let value: Value = serde_json::from_slice(body).map_err(|_| ApiError::malformed_json())?;
+    let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
     let Value::Object(obj) = value else {
-        return Err(ApiError::new(
-            400,
-            "malformed_request",
-            "the body must be a JSON object",
-        ));
+        return Err(BodyError::Malformed("the body must be a JSON object").into());
     };
     let mut problems = Vec::new();
 
@@ -161,29 +157,17 @@ pub fn parse_submit(
 
     let items = match obj.get("cashbills") {
         Some(Value::Array(items)) if items.is_empty() => {
-            return Err(ApiError::new(422, "no_cashbills", "cashbills is empty"));
+            return Err(MerchantError::NoCashbills("cashbills is empty"));
         }
         Some(Value::Array(items)) if items.len() > MAX_BATCH => {
-            return Err(ApiError::new(
-                422,
-                "too_many_cashbills",
-                format!(
-                    "{} cashbills; at most {MAX_BATCH} per submission",
-                    items.len()
-                ),
-            )
-            .with_popbill_code(Some(popbill::codes::TOO_MANY_CASHBILLS)));
+            return Err(MerchantError::TooManyCashbills(items.len()));
         }
         Some(Value::Array(items)) => items,
         None | Some(Value::Null) => {
-            return Err(ApiError::new(422, "no_cashbills", "cashbills is required"));
+            return Err(MerchantError::NoCashbills("cashbills is required"));
         }
         Some(_) => {
-            return Err(ApiError::new(
-                422,
-                "invalid_request",
-                "cashbills must be an array",
-            ));
+            return Err(MerchantError::InvalidRequest("cashbills must be an array"));
         }
     };
 
@@ -252,15 +236,7 @@ pub fn parse_submit(
             cashbills: CheckedCashbills::new(cashbills)
                 .expect("intake refused empty and oversized batches and repeated mgtKeys"),
         }),
-        _ => {
-            let n = problems.len();
-            Err(ApiError::new(
-                422,
-                "invalid_cashbills",
-                format!("{n} problem(s) in the submission"),
-            )
-            .with_details(problems))
-        }
+        _ => Err(MerchantError::InvalidCashbills(problems)),
     }
 }
 

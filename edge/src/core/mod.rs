@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cashbills;
+pub mod config;
 pub mod facts;
 #[cfg(test)]
 mod fixtures;

@@ -5,7 +5,7 @@ use popbill::{Config as PopbillConfig, Environment, TimeSource};
 use popbill::{CorpNum, Secret};
 use worker::Env;
 
-use crate::core::api::ApiError;
+use crate::core::config::ConfigError;
 use crate::core::service::Settings;
 use crate::core::webhook::WebhookAuth;
 
@@ -25,14 +25,18 @@ fn text(env: &Env, name: &str) -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
-fn required(env: &Env, name: &'static str) -> Result<String, ApiError> {
-    text(env, name).ok_or_else(|| ApiError::not_configured(name))
+fn required(env: &Env, name: &'static str) -> Result<String, ConfigError> {
+    text(env, name).ok_or(ConfigError::Missing(name))
 }
 
 impl WorkerConfig {
-    pub fn from_env(env: &Env) -> Result<Self, ApiError> {
-        let corp = CorpNum::parse(&required(env, "POPBILL_CORP_NUM")?)
-            .map_err(|_| ApiError::not_configured("POPBILL_CORP_NUM (10 digits)"))?;
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let corp = CorpNum::parse(&required(env, "POPBILL_CORP_NUM")?).map_err(|e| {
+            ConfigError::Invalid {
+                var: "POPBILL_CORP_NUM",
+                reason: e.to_string(),
+            }
+        })?;
         let mut allowed = vec![corp.clone()];
         for extra in text(env, "POPBILL_CORP_NUMS")
             .unwrap_or_default()

@@ -9,9 +9,8 @@ mod webhook;
 
 use popbill::CorpNum;
 
-use super::api::ApiError;
 use super::kv::Kv;
-use super::store::{Store, StoreError};
+use super::store::Store;
 use super::upstream::Upstream;
 use super::webhook::WebhookAuth;
 
@@ -46,15 +45,5 @@ impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
 
     fn store(&self) -> Store<'a, K> {
         Store::new(self.kv)
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Kv(_) => ApiError::storage_unavailable(),
-            StoreError::Corrupt { .. } => ApiError::internal(),
-        }
-        .with_cause(e.to_string())
     }
 }

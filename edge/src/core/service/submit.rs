@@ -7,7 +7,7 @@ use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 
 use super::Service;
 use super::send::SendOutcome;
-use crate::core::api::{ApiError, Detail};
+use crate::core::api::{Detail, MerchantError};
 use crate::core::intake::{generate_submit_id, parse_submit};
 use crate::core::kv::Kv;
 use crate::core::status::{ReceiptFacts, SubmissionView, submission_view};
@@ -31,7 +31,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         body: &[u8],
         now: KstDateTime,
         random: u64,
-    ) -> Result<Submitted, ApiError> {
+    ) -> Result<Submitted, MerchantError> {
         let s = self.settings;
         let req = parse_submit(body, &s.default_corp, &s.allowed_corps, now)?;
         let submit_id = req
@@ -42,11 +42,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
 
         if let Some(mut existing) = store.submission(&submit_id).await? {
             if existing.content_hash != hash {
-                return Err(ApiError::new(
-                    409,
-                    "submit_id_conflict",
-                    format!("submitID {submit_id} was already used for a different submission"),
-                ));
+                return Err(MerchantError::SubmitIdConflict(submit_id));
             }
             // The same submission again: answer what is stored; finish a send left unresolved.
             let outcome = if existing.phase == Phase::Sending {
@@ -91,30 +87,29 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         facts: &BTreeMap<MgtKey, ReceiptFacts>,
         status: u16,
         outcome: Option<SendOutcome>,
-    ) -> Result<Submitted, ApiError> {
+    ) -> Result<Submitted, MerchantError> {
         let view = submission_view(sub, facts);
         match outcome {
-            Some(SendOutcome::Rejected) => {
-                let r = sub.rejection.clone();
-                Err(ApiError::new(
-                    502,
-                    "popbill_rejected",
-                    format!(
-                        "POPBiLL refused submission {}: {}",
-                        sub.submit_id,
-                        r.as_ref().map(|r| r.message.as_str()).unwrap_or("")
-                    ),
-                )
-                .with_popbill_code(r.map(|r| r.code)))
+            Some(SendOutcome::Rejected) => Err(MerchantError::PopbillRejected {
+                submit_id: sub.submit_id.clone(),
+                rejection: sub.rejection.clone(),
+            }),
+            Some(SendOutcome::Pending(e)) if e.kind == UpstreamErrorKind::Auth => {
+                Err(MerchantError::PopbillAuthFailed {
+                    submit_id: sub.submit_id.clone(),
+                    code: e.code,
+                })
             }
-            Some(SendOutcome::Pending(e)) if e.kind == UpstreamErrorKind::Auth => Err(ApiError::new(
-                502,
-                "popbill_auth_failed",
-                format!("POPBiLL refused the Worker's credentials; submission {} is stored and will be retried", sub.submit_id),
-            )
-            .with_popbill_code(e.code)),
-            Some(SendOutcome::Accepted) => Ok(Submitted { status, view, poll: true }),
-            _ => Ok(Submitted { status, view, poll: false }),
+            Some(SendOutcome::Accepted) => Ok(Submitted {
+                status,
+                view,
+                poll: true,
+            }),
+            _ => Ok(Submitted {
+                status,
+                view,
+                poll: false,
+            }),
         }
     }
 
@@ -125,7 +120,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         corp: &CorpNum,
         submit_id: &SubmitId,
         keys: &[MgtKey],
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), MerchantError> {
         let owners = self.store().receipt_owners(corp, keys).await?;
         let mut details = Vec::new();
         for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
@@ -144,10 +139,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         if details.is_empty() {
             Ok(())
         } else {
-            Err(
-                ApiError::new(409, "mgt_key_in_use", "some mgtKeys were already used")
-                    .with_details(details),
-            )
+            Err(MerchantError::MgtKeyInUse(details))
         }
     }
 }

@@ -5,7 +5,7 @@ use popbill::{CorpNum, MgtKey, SubmitId};
 use serde_json::json;
 
 use super::Service;
-use crate::core::api::ApiError;
+use crate::core::api::{BodyError, WebhookError};
 use crate::core::kv::Kv;
 use crate::core::store::Recorded;
 use crate::core::upstream::Upstream;
@@ -29,33 +29,27 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         &self,
         headers: &WebhookHeaders,
         body: &[u8],
-    ) -> Result<WebhookOutcome, ApiError> {
+    ) -> Result<WebhookOutcome, WebhookError> {
         let auth = &self.settings.webhook_auth;
         if !auth.is_configured() {
-            return Err(ApiError::not_configured(
-                "WEBHOOK_API_KEY or WEBHOOK_BASIC_AUTH",
-            ));
+            return Err(WebhookError::NoCredentials);
         }
         if !auth.allows(
             headers.x_api_key.as_deref(),
             headers.authorization.as_deref(),
         ) {
-            return Err(ApiError::unauthorized());
+            return Err(WebhookError::Unauthorized);
         }
         if body.len() > MAX_WEBHOOK_BYTES {
-            return Err(ApiError::body_too_large(MAX_WEBHOOK_BYTES));
+            return Err(BodyError::TooLarge(MAX_WEBHOOK_BYTES).into());
         }
         let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|_| ApiError::malformed_json())?;
+            serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
         if !value.is_object() {
-            return Err(ApiError::new(
-                400,
-                "malformed_request",
-                "the event must be a JSON object",
-            ));
+            return Err(BodyError::Malformed("the event must be a JSON object").into());
         }
         let event: WebhookEvent =
-            serde_json::from_value(value).map_err(|_| ApiError::malformed_json())?;
+            serde_json::from_value(value).map_err(|_| BodyError::MalformedJson)?;
         let store = self.store();
 
         let recorded = match classify(&event, headers) {
@@ -96,7 +90,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         corp: &CorpNum,
         mgt_key: &MgtKey,
         hinted: Option<&SubmitId>,
-    ) -> Result<Option<SubmitId>, ApiError> {
+    ) -> Result<Option<SubmitId>, WebhookError> {
         let owner = self.store().receipt_owner(corp, mgt_key).await?;
         Ok(match (owner, hinted) {
             (Some(o), _) => Some(o),
