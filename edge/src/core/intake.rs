@@ -22,40 +22,6 @@ pub struct SubmitRequest {
     pub cashbills: CheckedCashbills,
 }
 
-/// The Cashbill fields that must be strings (or null) on the wire.
-const STRING_FIELDS: &[&str] = &[
-    "mgtKey",
-    "tradeDT",
-    "tradeDate",
-    "tradeType",
-    "tradeUsage",
-    "tradeOpt",
-    "taxationType",
-    "totalAmount",
-    "supplyCost",
-    "tax",
-    "serviceFee",
-    "franchiseCorpNum",
-    "franchiseTaxRegID",
-    "franchiseCorpName",
-    "franchiseCEOName",
-    "franchiseAddr",
-    "franchiseTEL",
-    "identityNum",
-    "customerName",
-    "itemName",
-    "orderNumber",
-    "email",
-    "hp",
-    "fax",
-    "memo",
-    "emailSubject",
-    "confirmNum",
-    "orgConfirmNum",
-    "orgTradeDate",
-];
-const BOOL_FIELDS: &[&str] = &["smssendYN", "faxsendYN"];
-
 fn detail(
     index: Option<usize>,
     field: Option<&str>,
@@ -184,20 +150,12 @@ pub fn parse_submit(
             ));
             continue;
         };
-        let type_problems = check_types(i, fields);
-        if !type_problems.is_empty() {
-            problems.extend(type_problems);
-            continue;
-        }
-        let Ok(cashbill) = serde_json::from_value::<Cashbill>(item.clone()) else {
-            problems.push(detail(
-                Some(i),
-                None,
-                "invalid_type",
-                None,
-                "the cashbill has fields of the wrong type".into(),
-            ));
-            continue;
+        let cashbill = match read_cashbill(i, fields) {
+            Ok(c) => c,
+            Err(type_problems) => {
+                problems.extend(type_problems);
+                continue;
+            }
         };
         let repeats = cashbill
             .mgt_key
@@ -240,33 +198,120 @@ pub fn parse_submit(
     }
 }
 
-fn check_types(index: usize, fields: &Map<String, Value>) -> Vec<Detail> {
-    let mut out = Vec::new();
-    for (name, value) in fields {
-        let ok = if STRING_FIELDS.contains(&name.as_str()) {
-            matches!(value, Value::String(_) | Value::Null)
-        } else if BOOL_FIELDS.contains(&name.as_str()) {
-            matches!(value, Value::Bool(_) | Value::Null)
-        } else if name == "cancelType" {
-            matches!(value, Value::Number(_) | Value::Null)
-        } else {
-            true // unknown fields are ignored, as POPBiLL ignores them
+/// A receipt as `Cashbill` (the one definition of its fields), or every field of the wrong JSON
+/// type by name: each failure names its field, which is set aside before trying again.
+fn read_cashbill(index: usize, fields: &Map<String, Value>) -> Result<Cashbill, Vec<Detail>> {
+    let mut object = Value::Object(fields.clone());
+    let mut problems = Vec::new();
+    loop {
+        let err = match serde_path_to_error::deserialize::<_, Cashbill>(&object) {
+            Ok(c) if problems.is_empty() => return Ok(c),
+            Ok(_) => return Err(problems),
+            Err(e) => e,
         };
-        if !ok {
-            out.push(detail(
-                Some(index),
-                Some(name),
-                "invalid_type",
-                None,
-                format!("{name} has the wrong JSON type"),
-            ));
+        let field = err.path().to_string();
+        let set_aside = object.as_object_mut().and_then(|o| o.remove(&field));
+        if set_aside.is_none() {
+            // Not one of the object's own fields (cannot happen; it keeps the loop finite).
+            let message = err.into_inner().to_string();
+            problems.push(detail(Some(index), None, "invalid_type", None, message));
+            return Err(problems);
         }
+        problems.push(detail(
+            Some(index),
+            Some(&field),
+            "invalid_type",
+            None,
+            format!("{field} has the wrong JSON type"),
+        ));
     }
-    out
 }
 
 /// A fresh SubmitID: the KST intake time and 64 random bits (31 characters).
 pub fn generate_submit_id(now: KstDateTime, random: u64) -> SubmitId {
     SubmitId::parse(&format!("{now}-{random:016x}"))
         .expect("14 digits, '-', 16 hex digits is a valid SubmitId")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::api::ApiError as _;
+    use crate::core::fixtures::{CORP, corp, t};
+    use serde_json::json;
+
+    fn body(cashbill: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({ "cashbills": [cashbill] })).unwrap()
+    }
+
+    fn valid() -> Value {
+        serde_json::to_value(crate::core::fixtures::cashbill("K1")).unwrap()
+    }
+
+    #[test]
+    fn every_field_of_the_wrong_type_is_named_in_field_order() {
+        let mut c = valid();
+        c["tax"] = json!(1000);
+        c["smssendYN"] = json!("no");
+        c["cancelType"] = json!("1");
+        c["unknownField"] = json!({ "ignored": true });
+        let err = parse_submit(&body(c), &corp(), &[corp()], t("20250711100000")).unwrap_err();
+        let named: Vec<_> = err
+            .details()
+            .iter()
+            .map(|d| (d.field.as_deref(), d.reason.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (Some("cancelType"), "invalid_type"),
+                (Some("smssendYN"), "invalid_type"),
+                (Some("tax"), "invalid_type"),
+            ]
+        );
+    }
+
+    #[test]
+    fn cancel_type_is_an_integer_or_null_as_for_the_client_and_the_mock() {
+        for (v, ok) in [
+            (json!(0), true),
+            (json!(null), true),
+            (json!("0"), false),
+            (json!(1.5), false),
+        ] {
+            let mut c = valid();
+            c["cancelType"] = v.clone();
+            let got = parse_submit(&body(c.clone()), &corp(), &[corp()], t("20250711100000"));
+            assert_eq!(got.is_ok(), ok, "cancelType {v}");
+            let client = serde_json::from_value::<Cashbill>(c.clone()).is_ok();
+            let text = c.to_string();
+            let mock = serde_json::from_str::<popbill::wire::CashbillView<'_>>(&text).is_ok();
+            assert_eq!((client, mock), (ok, ok), "cancelType {v}");
+        }
+        assert_eq!(CORP, corp().as_str());
+    }
+
+    #[test]
+    fn a_receipt_stamped_with_the_current_second_is_accepted_at_any_millisecond_of_it() {
+        // The Worker's clock (`KstDateTime::from_unix_millis`) drops the milliseconds: it must
+        // never fall behind a tradeDT stamped with the second it is in.
+        let second = t("20250711100000");
+        for ms in [0, 1, 500, 999] {
+            let now = KstDateTime::from_unix_millis(second.unix_millis() + ms);
+            assert_eq!(now, second, "{ms} ms into the second");
+            assert!(
+                parse_submit(&body(valid()), &corp(), &[corp()], now).is_ok(),
+                "at +{ms} ms"
+            );
+        }
+        let mut next = valid();
+        next["tradeDT"] = json!("20250711100001");
+        let late = KstDateTime::from_unix_millis(second.unix_millis() + 999);
+        let err = parse_submit(&body(next), &corp(), &[corp()], late).unwrap_err();
+        assert_eq!(
+            err.details()[0].reason,
+            "future",
+            "the next second is still ahead"
+        );
+    }
 }

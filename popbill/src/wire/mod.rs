@@ -7,6 +7,7 @@
 mod auth;
 mod bulk;
 mod cashbill;
+mod cashbill_view;
 mod error;
 mod info;
 mod lenient;
@@ -14,7 +15,8 @@ mod webhook;
 
 pub use auth::{TokenRequest, TokenResponse};
 pub use bulk::{BulkCashbillResult, BulkIssueResult, BulkResponse, BulkSubmitRequest, TxState};
-pub use cashbill::{Cashbill, IssueResponse};
+pub use cashbill::{Cashbill, Field, FieldType, IssueResponse};
+pub use cashbill_view::CashbillView;
 pub use error::ErrorBody;
 pub use info::CashbillInfo;
 pub use webhook::WebhookEvent;
