@@ -238,7 +238,8 @@ pub async fn reconcile(env: Env) {
         }
     };
     match app.service().reconcile(now).await {
-        Ok(report) => console_log!("reconcile {now}: {report:?}"),
-        Err(e) => console_error!("reconcile {now}: {e}"),
+        Ok(report) if report.failures() > 0 => console_error!("reconcile {now}: {report}"),
+        Ok(report) => console_log!("reconcile {now}: {report}"),
+        Err(e) => console_error!("reconcile {now}: cannot list open submissions: {e}"),
     }
 }

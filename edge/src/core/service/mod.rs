@@ -1,8 +1,10 @@
 //! The Worker's behaviour over its ports (KV, POPBiLL), with the time passed in. The `worker`
 //! shell calls these; native tests call them with an in-memory KV and a fake POPBiLL.
 
+mod poll;
 mod read;
 mod reconcile;
+mod report;
 mod send;
 mod submit;
 mod webhook;
@@ -14,7 +16,9 @@ use super::store::Store;
 use super::upstream::Upstream;
 use super::webhook::WebhookAuth;
 
-pub use reconcile::{PollOutcome, ReconcileReport};
+pub use poll::{PollError, PollOutcome};
+pub use reconcile::{KV_BUDGET, KV_LIMIT};
+pub use report::{Problem, ReconcileReport, Step};
 pub use submit::Submitted;
 pub use webhook::WebhookOutcome;
 

@@ -9,6 +9,7 @@ use popbill::codes::{SUBMIT_ID_IN_USE, SUBMIT_ID_NOT_FOUND};
 
 use super::Service;
 use crate::core::kv::Kv;
+use crate::core::store::StoreError;
 use crate::core::submission::{Phase, Rejection, Submission};
 use crate::core::upstream::{Upstream, UpstreamError, UpstreamErrorKind};
 
@@ -19,6 +20,15 @@ pub enum SendOutcome {
     Rejected,
     /// Still unresolved (POPBiLL unreachable, or its answer ambiguous); reconcile retries.
     Pending(UpstreamError),
+}
+
+/// A send attempt's outcome, and whether it could be stored.
+#[derive(Debug)]
+pub(super) struct Sent {
+    pub outcome: SendOutcome,
+    /// POPBiLL answered but the answer was not stored: the submission still reads as `Sending`,
+    /// and reconcile asks POPBiLL again (which is safe: it never resends blindly).
+    pub unsaved: Option<StoreError>,
 }
 
 enum Attempt {
@@ -33,9 +43,13 @@ enum Attempt {
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// Drive a `Sending` submission to `Accepted` or `Rejected` if POPBiLL lets us, and store the
     /// new phase. `check_first`: the submission may already be at POPBiLL (a retry, reconcile).
-    pub(super) async fn drive_send(&self, sub: &mut Submission, check_first: bool) -> SendOutcome {
+    pub(super) async fn drive_send(&self, sub: &mut Submission, check_first: bool) -> Sent {
+        let sent = |outcome| Sent {
+            outcome,
+            unsaved: None,
+        };
         if sub.phase != Phase::Sending {
-            return self.outcome_of(sub);
+            return sent(self.outcome_of(sub));
         }
         let attempt = if check_first {
             self.resolve(sub).await
@@ -58,11 +72,12 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
                 sub.phase = Phase::Rejected;
                 sub.rejection = Some(r);
             }
-            Attempt::Unclear(e) | Attempt::Failed(e) => return SendOutcome::Pending(e),
+            Attempt::Unclear(e) | Attempt::Failed(e) => return sent(SendOutcome::Pending(e)),
         }
-        // If this write fails, the submission reads as `Sending` and reconcile resolves it again.
-        let _ = self.store().save_outcome(sub).await;
-        self.outcome_of(sub)
+        Sent {
+            outcome: self.outcome_of(sub),
+            unsaved: self.store().save_outcome(sub).await.err(),
+        }
     }
 
     fn outcome_of(&self, sub: &Submission) -> SendOutcome {

@@ -46,7 +46,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }
             // The same submission again: answer what is stored; finish a send left unresolved.
             let outcome = if existing.phase == Phase::Sending {
-                Some(self.drive_send(&mut existing, true).await)
+                // An answer not stored is asked again by reconcile; the caller gets it now.
+                Some(self.drive_send(&mut existing, true).await.outcome)
             } else {
                 None
             };
@@ -77,7 +78,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         .await;
         indexed.into_iter().collect::<Result<Vec<_>, _>>()?;
 
-        let outcome = self.drive_send(&mut sub, false).await;
+        // An answer not stored is asked again by reconcile; the caller gets it now.
+        let outcome = self.drive_send(&mut sub, false).await.outcome;
         self.answer(&sub, &BTreeMap::new(), 202, Some(outcome))
     }
 
