@@ -7,12 +7,12 @@ use popbill::KstDateTime;
 use popbill::TimeSource;
 use worker::{Context, Date, Delay, Env, Method, Request, Response, console_error, console_log};
 
-use super::config::WorkerConfig;
+use super::config::from_env;
 use super::http::{error, json};
 use super::kv::{BINDING, WorkersKv};
 use super::upstream::{Popbill, client};
 use crate::core::api::{ApiError, BodyError, MerchantError, RouteError, WebhookError};
-use crate::core::config::ConfigError;
+use crate::core::config::{ConfigError, WorkerConfig};
 use crate::core::health::Health;
 use crate::core::intake::MAX_BODY_BYTES;
 use crate::core::reconcile::POLL_INTERVAL_MS;
@@ -29,7 +29,7 @@ struct App {
 
 impl App {
     fn new(env: &Env) -> Result<Self, ConfigError> {
-        let config = WorkerConfig::from_env(env)?;
+        let config = from_env(env)?;
         let kv = env
             .kv(BINDING)
             .map_err(|_| ConfigError::Missing("RECEIPTS KV binding"))?;
@@ -60,7 +60,7 @@ impl App {
     fn authorize_merchant(&self, req: &Request) -> Result<(), MerchantError> {
         let header = req.headers().get("authorization").ok().flatten();
         match bearer(header.as_deref()) {
-            Some(token) if secret_eq(token, &self.config.api_token) => Ok(()),
+            Some(token) if secret_eq(token, self.config.api_token.expose()) => Ok(()),
             _ => Err(MerchantError::Unauthorized),
         }
     }
@@ -111,11 +111,12 @@ fn respond<E: ApiError>(method: &Method, path: &str, result: Result<Response, E>
 }
 
 async fn healthz(env: &Env) -> Response {
+    let config = from_env(env).map(|_| ());
     let answers = match env.kv(BINDING) {
         Ok(kv) => kv.get("health:probe").text().await.is_ok(),
         Err(_) => false,
     };
-    let health = Health::from_kv(answers);
+    let health = Health::new(answers, config.as_ref().map(|_| ()));
     json(health.http_status(), &health)
 }
 
