@@ -25,9 +25,11 @@ dev: worker ## Run the mock POPBiLL and the Worker locally, wired together (Ctrl
 fmt: ## Format the code
 	cargo fmt --all
 
-lint: ## rustfmt check and clippy (-D warnings) on all native targets
+lint: ## rustfmt check and clippy (-D warnings): every native target, and the Worker for wasm32
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	@# The wasm32-only code (edge/src/shell, popbill/src/workers.rs) builds for wasm32 alone.
+	scripts/wasm-cargo.sh clippy -p edge --locked -- -D warnings
 
 native-test: ## Every native test (core, client, mock)
 	@scripts/count-tests.sh cargo test --workspace --exclude e2e --locked
