@@ -322,9 +322,24 @@ proptest! {
     }
 
     #[test]
-    fn webhook_events_tolerate_any_json_values_in_known_fields(v in arb_json()) {
-        let body = serde_json::json!({"eventType": "NTS", "stateCode": v.clone(), "code": v.clone(), "mgtKey": v});
-        let _ = serde_json::from_value::<WebhookEvent>(body);
+    fn webhook_codes_read_any_json_value_and_only_a_non_string_mgt_key_is_refused(v in arb_json()) {
+        use serde_json::{Value, json};
+        // The oracle: an integer, a whole float, or a string holding an integer is a code;
+        // anything else is an absent code, never an unreadable event.
+        let want = match &v {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        let codes = json!({"eventType": "NTS", "stateCode": v.clone(), "code": v.clone()});
+        let event = serde_json::from_value::<WebhookEvent>(codes).expect("codes never make an event unreadable");
+        prop_assert_eq!(event.state_code, want);
+        prop_assert_eq!(event.code, want);
+        let with_key = json!({"eventType": "NTS", "mgtKey": v.clone()});
+        let read = serde_json::from_value::<WebhookEvent>(with_key);
+        prop_assert_eq!(read.is_ok(), v.is_string() || v.is_null(), "mgtKey {}", v);
     }
 }
 

@@ -147,7 +147,8 @@ impl<'a, K: Kv> Store<'a, K> {
         loop {
             let page = self.kv.list(keys::OPEN_PREFIX, cursor.as_deref()).await?;
             open.extend(page.keys.into_iter().map(|k| {
-                let raw = keys::open_submit_id(&k.name).unwrap_or_default();
+                let raw = keys::open_submit_id(&k.name)
+                    .expect("a listing by the open: prefix holds only open: keys");
                 parse_submit_id(&k.name, raw)
             }));
             match page.cursor {
