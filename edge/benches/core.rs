@@ -174,16 +174,7 @@ fn life(n: usize, via_webhooks: bool) -> OpCounts {
     up.complete_all(t("20250711100005"));
     up.file_all();
     if via_webhooks {
-        for i in 0..n {
-            let k = format!("L-{i}");
-            block_on(svc.webhook(
-                &hook_headers(&format!("B{i}")),
-                &bulkresult_event("L-1", &k, 1),
-            ))
-            .expect("stored");
-            block_on(svc.webhook(&hook_headers(&format!("N{i}")), &nts_event(&k, 304, "0000")))
-                .expect("stored");
-        }
+        deliver_issued_and_filed(&svc, "L-1", "L", n);
     } else {
         block_on(svc.poll_submission(&sid("L-1"))).expect("kv works");
     }

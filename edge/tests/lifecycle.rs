@@ -7,7 +7,6 @@ use edge::core::api::ApiError as _;
 use edge::core::kv::Kv;
 use edge::core::service::{PollOutcome, Service, WebhookOutcome};
 use edge::core::status::ReceiptStatus;
-use edge::core::upstream::UpstreamErrorKind;
 use edge::core::webhook::WebhookHeaders;
 use futures::executor::block_on;
 use support::*;
@@ -210,14 +209,7 @@ fn with_every_webhook_lost_polling_brings_each_receipt_to_its_final_state() {
 #[test]
 fn reconcile_resolves_a_send_left_unfinished() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
-    up.inject(Fault::before(
-        Call::BulkSubmit,
-        UpstreamErrorKind::Retryable,
-    ));
-    up.inject(Fault::before(
-        Call::GetBulkResult,
-        UpstreamErrorKind::Retryable,
-    ));
+    up.unreachable_for_one_send();
     let svc = Service::new(&kv, &up, &s);
     block_on(svc.submit(&batch("S-1", &keys("K", 2)), t("20250711100000"), 1)).unwrap();
     let soon = block_on(svc.reconcile(t("20250711100010"))).unwrap();
@@ -238,16 +230,7 @@ fn a_receipt_costs_at_most_3_kv_writes_and_a_submission_at_most_4() {
         up.complete_all(t("20250711100005"));
         up.file_all();
         if via_webhooks {
-            for i in 0..n {
-                let k = format!("K-{i}");
-                block_on(svc.webhook(
-                    &hook_headers(&format!("B{i}")),
-                    &bulkresult_event("S-1", &k, 1),
-                ))
-                .unwrap();
-                block_on(svc.webhook(&hook_headers(&format!("N{i}")), &nts_event(&k, 304, "0000")))
-                    .unwrap();
-            }
+            deliver_issued_and_filed(&svc, "S-1", "K", n);
         } else {
             block_on(svc.poll_submission(&sid("S-1"))).unwrap();
         }

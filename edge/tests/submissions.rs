@@ -216,14 +216,7 @@ fn a_send_popbill_never_received_is_sent_again_only_after_get_bulk_result_says_s
 #[test]
 fn an_unreachable_popbill_leaves_the_submission_pending_and_a_retry_finishes_it() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
-    up.inject(Fault::before(
-        Call::BulkSubmit,
-        UpstreamErrorKind::Retryable,
-    ));
-    up.inject(Fault::before(
-        Call::GetBulkResult,
-        UpstreamErrorKind::Retryable,
-    ));
+    up.unreachable_for_one_send();
     let svc = Service::new(&kv, &up, &s);
     let body = batch("S-1", &keys("K", 2));
     let got = block_on(svc.submit(&body, t("20250711100000"), 1)).unwrap();

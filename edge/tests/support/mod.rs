@@ -5,10 +5,11 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use edge::core::cashbills::CheckedCashbills;
-use edge::core::kv::MemoryKv;
-use edge::core::service::Settings;
+use edge::core::kv::{Kv, MemoryKv};
+use edge::core::service::{Service, Settings, WebhookOutcome};
 use edge::core::upstream::{Upstream, UpstreamError, UpstreamErrorKind};
 use edge::core::webhook::{WebhookAuth, WebhookHeaders};
+use futures::executor::block_on;
 use popbill::codes;
 use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, CashbillInfo};
 use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
@@ -140,6 +141,19 @@ impl FakePopbill {
 
     pub fn inject(&self, fault: Fault) {
         self.state.borrow_mut().faults.push_back(fault);
+    }
+
+    /// POPBiLL cannot be reached for one send: the next BulkSubmit and the GetBulkResult that
+    /// checks on it both fail before anything happens upstream.
+    pub fn unreachable_for_one_send(&self) {
+        self.inject(Fault::before(
+            Call::BulkSubmit,
+            UpstreamErrorKind::Retryable,
+        ));
+        self.inject(Fault::before(
+            Call::GetBulkResult,
+            UpstreamErrorKind::Retryable,
+        ));
     }
 
     pub fn calls(&self, call: Call) -> usize {
@@ -367,6 +381,28 @@ pub fn nts_event(mgt_key: &str, state_code: i64, result: &str) -> Vec<u8> {
 /// A SubmitId for tests that name one.
 pub fn sid(s: &str) -> SubmitId {
     SubmitId::parse(s).expect("a valid test SubmitId")
+}
+
+/// Deliver the webhooks POPBiLL sends for receipts `{prefix}-0..n` of `submit_id`: a BULKRESULT
+/// (issued) and an NTS (filed, 304) each, every one stored as a new fact.
+pub fn deliver_issued_and_filed<K: Kv, U: Upstream>(
+    svc: &Service<'_, K, U>,
+    submit_id: &str,
+    prefix: &str,
+    n: usize,
+) {
+    for i in 0..n {
+        let k = format!("{prefix}-{i}");
+        let stored = |mid: String, body: Vec<u8>| {
+            let outcome = block_on(svc.webhook(&hook_headers(&mid), &body)).expect("stored");
+            assert_eq!(outcome, WebhookOutcome::Stored, "{mid}");
+        };
+        stored(
+            format!("B-{submit_id}-{i}"),
+            bulkresult_event(submit_id, &k, 1),
+        );
+        stored(format!("N-{submit_id}-{i}"), nts_event(&k, 304, "0000"));
+    }
 }
 
 pub fn new_kv() -> MemoryKv {
