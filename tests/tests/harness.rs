@@ -33,6 +33,47 @@ async fn worker_reports_kv_healthy_and_mock_serves_linkhub_time() {
 }
 
 #[tokio::test]
+async fn the_worker_answers_a_newcomers_first_request_with_its_index() {
+    let app = spawn_app().await;
+    let index = app
+        .http
+        .get(format!("{}/", app.worker.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(index.status(), 200);
+    let body: serde_json::Value = index.json().await.unwrap();
+    assert_eq!(body["service"], "popbill-bulk-edge");
+    assert!(
+        body["version"].as_str().is_some_and(|v| !v.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body["docs"], "edge/README.md");
+    let routes: Vec<String> = body["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap_or("?"),
+                r["path"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    for route in [
+        "GET /healthz",
+        "POST /v1/submissions",
+        "POST /v1/popbill/webhook",
+    ] {
+        assert!(
+            routes.iter().any(|r| r == route),
+            "{route} missing from {routes:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_misconfigured_worker_names_the_setting_on_healthz_and_refuses_submissions_with_503() {
     use e2e::app::{API_TOKEN, CORP, batch, keys};
     use e2e::{WorkerConfig, WorkerProcess};

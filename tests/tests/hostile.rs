@@ -333,7 +333,14 @@ fn worker_cases() -> Vec<Case> {
             Some("not_found"),
         )
         .merchant(),
-        case("root", M::GET, "/", 404, Some("not_found")),
+        // `GET /` is the index (tests/tests/harness.rs); nothing else may be done there.
+        case(
+            "post to the index",
+            M::POST,
+            "/",
+            405,
+            Some("method_not_allowed"),
+        ),
         case(
             "dot segments",
             M::GET,

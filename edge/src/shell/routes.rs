@@ -1,5 +1,5 @@
-//! Routing with a plain `match (method, path)`, and the translation of each route into a core
-//! call. Errors come back in the stable JSON shape; a 500 is opaque and its cause is logged.
+//! The translation of each route (chosen by `core::router`) into a core call. Errors come back in
+//! the stable JSON shape; a 5xx is opaque to the caller and its cause chain is logged.
 
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use crate::core::config::{ConfigError, WorkerConfig};
 use crate::core::health::Health;
 use crate::core::intake::MAX_BODY_BYTES;
 use crate::core::reconcile::POLL_INTERVAL_MS;
+use crate::core::router::{Route, Routed, index, route};
 use crate::core::secret::{bearer, secret_eq};
 use crate::core::service::{PollOutcome, Service};
 use crate::core::webhook::{MAX_WEBHOOK_BYTES, WebhookHeaders};
@@ -68,25 +69,17 @@ impl App {
 
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
     let path = req.path();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = req.method();
     let (m, p) = (&method, path.as_str());
-    match (&method, segments.as_slice()) {
-        (Method::Get, ["healthz"]) => healthz(&env).await,
-        (Method::Post, ["v1", "submissions"]) => respond(m, p, submit(req, &env, ctx).await),
-        (Method::Get, ["v1", "submissions", id]) => {
-            respond(m, p, read_submission(&req, &env, id).await)
-        }
-        (Method::Get, ["v1", "cashbills", key]) => {
-            respond(m, p, read_cashbill(&req, &env, key).await)
-        }
-        (Method::Post, ["v1", "popbill", "webhook"]) => respond(m, p, webhook(req, &env).await),
-        (
-            _,
-            ["healthz"] | ["v1", "submissions"] | ["v1", "submissions", _] | ["v1", "cashbills", _],
-        )
-        | (_, ["v1", "popbill", "webhook"]) => respond(m, p, Err(RouteError::MethodNotAllowed)),
-        _ => respond(m, p, Err(RouteError::NotFound)),
+    match route(method.as_ref(), p) {
+        Routed::To(Route::Index) => json(200, &index()),
+        Routed::To(Route::Health) => healthz(&env).await,
+        Routed::To(Route::Submit) => respond(m, p, submit(req, &env, ctx).await),
+        Routed::To(Route::Submission(id)) => respond(m, p, read_submission(&req, &env, id).await),
+        Routed::To(Route::Cashbill(key)) => respond(m, p, read_cashbill(&req, &env, key).await),
+        Routed::To(Route::Webhook) => respond(m, p, webhook(req, &env).await),
+        Routed::MethodNotAllowed => respond(m, p, Err(RouteError::MethodNotAllowed)),
+        Routed::NotFound => respond(m, p, Err(RouteError::NotFound)),
     }
 }
 
