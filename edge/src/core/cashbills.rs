@@ -70,6 +70,7 @@ impl CheckedCashbills {
             .iter()
             .enumerate()
             .map(|(i, c)| {
+                // A missing mgtKey reads as "" and fails to parse: a corrupt record.
                 let key = c.mgt_key.as_deref().unwrap_or_default();
                 MgtKey::parse(key).map_err(|e| format!("cashbill {i}: {e}"))
             })

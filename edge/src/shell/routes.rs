@@ -104,7 +104,7 @@ fn respond<E: ApiError>(method: &Method, path: &str, result: Result<Response, E>
 }
 
 async fn healthz(env: &Env) -> Response {
-    let config = from_env(env).map(|_| ());
+    let config = from_env(env);
     let answers = match env.kv(BINDING) {
         Ok(kv) => kv.get("health:probe").text().await.is_ok(),
         Err(_) => false,
@@ -149,7 +149,13 @@ async fn submit(mut req: Request, env: &Env, ctx: Context) -> Result<Response, M
 
 /// The short poll after acceptance, at the documented 2–5 s cadence, within `waitUntil`'s time.
 async fn poll_after_submit(env: Env, submit_id: popbill::SubmitId, secs: u64) {
-    let Ok(app) = App::new(&env) else { return };
+    let app = match App::new(&env) {
+        Ok(app) => app,
+        Err(e) => {
+            console_error!("post-submit poll of {submit_id}: {e}");
+            return;
+        }
+    };
     let rounds = secs * 1000 / POLL_INTERVAL_MS;
     for _ in 0..rounds {
         Delay::from(Duration::from_millis(POLL_INTERVAL_MS)).await;

@@ -1,7 +1,6 @@
 //! Errors before a route's own logic: no such route or method, and a body that cannot be read.
 
 use super::{ApiError, Code};
-use crate::core::config::ConfigError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RouteError {
@@ -9,8 +8,6 @@ pub enum RouteError {
     NotFound,
     #[error("method not allowed on this path")]
     MethodNotAllowed,
-    #[error(transparent)]
-    NotConfigured(#[from] ConfigError),
 }
 
 impl ApiError for RouteError {
@@ -18,7 +15,6 @@ impl ApiError for RouteError {
         match self {
             RouteError::NotFound => Code::NotFound,
             RouteError::MethodNotAllowed => Code::MethodNotAllowed,
-            RouteError::NotConfigured(_) => Code::NotConfigured,
         }
     }
 }
@@ -45,11 +41,5 @@ impl BodyError {
             BodyError::MalformedJson => Code::MalformedJson,
             BodyError::Malformed(_) => Code::MalformedRequest,
         }
-    }
-}
-
-impl ApiError for BodyError {
-    fn code(&self) -> Code {
-        BodyError::code(self)
     }
 }
