@@ -58,13 +58,19 @@ fn mutated_submission() -> impl Strategy<Value = Value> {
 }
 
 /// Whether a field of type `ty` takes `v` (the oracle, written from docs/PROTOCOL.md §3.3:
-/// strings, booleans for the flags, integers for cancelType; null is an absent value).
+/// strings, booleans for the flags, integers for cancelType, also quoted or as a whole float as
+/// some senders write them; null is an absent value).
 fn takes(ty: FieldType, v: &Value) -> bool {
     match (ty, v) {
         (_, Value::Null) => true,
         (FieldType::Text, Value::String(_)) => true,
         (FieldType::Flag, Value::Bool(_)) => true,
-        (FieldType::Int, Value::Number(n)) => n.as_i64().is_some(),
+        (FieldType::Int, Value::Number(n)) => {
+            n.as_i64().is_some()
+                || n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+        }
+        (FieldType::Int, Value::String(s)) => s.trim().parse::<i64>().is_ok(),
         _ => false,
     }
 }

@@ -1,4 +1,5 @@
-//! Per-receipt and per-batch rules, with POPBiLL's error codes.
+//! Per-receipt and per-batch rules, with POPBiLL's error codes (`crate::codes`, from POPBiLL's
+//! table). Shared by the Worker, the mock and any other client, so each gets the same codes.
 //!
 //! The Worker runs these before anything is sent (so a merchant learns every problem at once);
 //! the mock runs the same rules and reports them per receipt in `issueResult`, as POPBiLL does.
@@ -10,12 +11,20 @@ use crate::ids::{CorpNum, MgtKey};
 use crate::time::KstDateTime;
 use crate::wire::Cashbill;
 
+mod cancel;
+pub use cancel::{
+    APPROVAL, CANCELLATION, CONFIRM_NUM_LEN, CancelType, check_cancellation, check_revoke,
+    is_cancellation, is_confirm_num,
+};
+
 /// The most receipts one BulkSubmit may carry.
 pub const MAX_BATCH: usize = 100;
 /// The voluntary-issuance identity number (자진발급), written `010-000-1234` in the docs.
 pub const VOLUNTARY_IDENTITY_NUM: &str = "0100001234";
 
-pub const TRADE_TYPES: [&str; 1] = ["승인거래"];
+/// 승인거래 (an ordinary receipt) and 취소거래 (a cancellation, with the fields
+/// [`check_cancellation`] checks).
+pub const TRADE_TYPES: [&str; 2] = [APPROVAL, CANCELLATION];
 pub const TRADE_USAGES: [&str; 2] = ["소득공제용", "지출증빙용"];
 pub const TRADE_OPTS: [&str; 3] = ["일반", "도서공연", "대중교통"];
 pub const TAXATION_TYPES: [&str; 2] = ["과세", "비과세"];
@@ -28,7 +37,7 @@ pub struct Violation {
     /// POPBiLL's error code.
     pub code: i64,
     /// `missing`, `invalid_format`, `invalid_value`, `too_long`, `negative`, `too_large`,
-    /// `sum_mismatch`, `not_allowed`, `mismatch`, `out_of_range`.
+    /// `sum_mismatch`, `not_allowed`, `mismatch`, `out_of_range`, `before_original`.
     pub reason: &'static str,
 }
 
@@ -48,6 +57,9 @@ impl Violation {
 
     /// An English explanation for the merchant-facing API.
     pub fn message_en(&self) -> String {
+        if let Some(m) = cancel::message_en(self.field, self.reason) {
+            return m.into();
+        }
         match (self.field, self.reason) {
             ("totalAmount", "sum_mismatch") => {
                 "totalAmount must equal supplyCost + tax + serviceFee".into()
@@ -131,30 +143,40 @@ fn one_of(
     }
 }
 
+/// POPBiLL's codes for one amount field: missing, negative.
+struct AmountCodes {
+    missing: i64,
+    negative: i64,
+}
+
 fn amount(
     v: &Option<String>,
     field: &'static str,
-    negative_code: i64,
+    codes: AmountCodes,
     out: &mut Vec<Violation>,
 ) -> Option<Amount> {
     let Some(s) = present(v) else {
-        out.push(Violation::new(field, codes::AMOUNT_INVALID, "missing"));
+        out.push(Violation::new(field, codes.missing, "missing"));
         return None;
     };
     match Amount::parse(s) {
         Ok(a) => Some(a),
         Err(AmountError::Negative) => {
-            out.push(Violation::new(field, negative_code, "negative"));
+            out.push(Violation::new(field, codes.negative, "negative"));
             None
         }
         Err(AmountError::TooLarge) => {
-            out.push(Violation::new(field, codes::AMOUNT_TOO_LARGE, "too_large"));
+            out.push(Violation::new(
+                field,
+                crate::codes::AMOUNT_TOO_LARGE,
+                "too_large",
+            ));
             None
         }
         Err(AmountError::Empty | AmountError::NotDigits) => {
             out.push(Violation::new(
                 field,
-                codes::AMOUNT_INVALID,
+                crate::codes::AMOUNT_MAPPING,
                 "invalid_format",
             ));
             None
@@ -174,7 +196,8 @@ fn max_len(
     }
 }
 
-/// Every rule one receipt breaks, in field order. Empty means POPBiLL would accept it.
+/// Every rule one receipt breaks, in field order (a 취소거래's cancellation fields last).
+/// Empty means POPBiLL would accept it, as far as it can be judged without POPBiLL's state.
 pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<Violation> {
     let mut out = Vec::new();
 
@@ -228,9 +251,11 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
     if let Some(opt) = present(&c.trade_opt)
         && !TRADE_OPTS.contains(&opt)
     {
+        // POPBiLL's table has no tradeOpt code: an unknown value fails to map onto the field's
+        // enumeration (-99910010), as any mistyped input does (docs/PROTOCOL.md §2.5).
         out.push(Violation::new(
             "tradeOpt",
-            codes::TRADE_OPT_INVALID,
+            codes::INPUT_MAPPING,
             "invalid_value",
         ));
     }
@@ -245,20 +270,37 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
     let supply = amount(
         &c.supply_cost,
         "supplyCost",
-        codes::SUPPLY_COST_NEGATIVE,
+        AmountCodes {
+            missing: codes::SUPPLY_COST_MISSING,
+            negative: codes::SUPPLY_COST_NEGATIVE,
+        },
         &mut out,
     );
-    let tax = amount(&c.tax, "tax", codes::TAX_NEGATIVE, &mut out);
+    let tax = amount(
+        &c.tax,
+        "tax",
+        AmountCodes {
+            missing: codes::TAX_MISSING,
+            negative: codes::TAX_NEGATIVE,
+        },
+        &mut out,
+    );
     let fee = amount(
         &c.service_fee,
         "serviceFee",
-        codes::SERVICE_FEE_NEGATIVE,
+        AmountCodes {
+            missing: codes::SERVICE_FEE_MISSING,
+            negative: codes::SERVICE_FEE_NEGATIVE,
+        },
         &mut out,
     );
     let total = amount(
         &c.total_amount,
         "totalAmount",
-        codes::TOTAL_AMOUNT_NEGATIVE,
+        AmountCodes {
+            missing: codes::TOTAL_AMOUNT_MISSING,
+            negative: codes::TOTAL_AMOUNT_NEGATIVE,
+        },
         &mut out,
     );
     if let (Some(s), Some(t)) = (supply, tax)
@@ -398,5 +440,6 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
         &mut out,
     );
     max_len(&c.email, "email", 100, codes::EMAIL_TOO_LONG, &mut out);
+    check_cancellation(c, now, &mut out);
     out
 }

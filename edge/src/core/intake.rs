@@ -253,7 +253,7 @@ mod tests {
         let mut c = valid();
         c["tax"] = json!(1000);
         c["smssendYN"] = json!("no");
-        c["cancelType"] = json!("1");
+        c["cancelType"] = json!("one");
         c["unknownField"] = json!({ "ignored": true });
         let err = parse_submit(&body(c), &corp(), &[corp()], t("20250711100000")).unwrap_err();
         let named: Vec<_> = err
@@ -272,21 +272,27 @@ mod tests {
     }
 
     #[test]
-    fn cancel_type_is_an_integer_or_null_as_for_the_client_and_the_mock() {
+    fn cancel_type_reads_alike_in_the_worker_the_client_and_the_mock() {
         for (v, ok) in [
             (json!(0), true),
             (json!(null), true),
-            (json!("0"), false),
+            (json!("1"), true),
+            (json!(2.0), true),
+            (json!("one"), false),
             (json!(1.5), false),
+            (json!(true), false),
         ] {
             let mut c = valid();
             c["cancelType"] = v.clone();
-            let got = parse_submit(&body(c.clone()), &corp(), &[corp()], t("20250711100000"));
-            assert_eq!(got.is_ok(), ok, "cancelType {v}");
+            let worker = parse_submit(&body(c.clone()), &corp(), &[corp()], t("20250711100000"));
             let client = serde_json::from_value::<Cashbill>(c.clone()).is_ok();
             let text = c.to_string();
             let mock = serde_json::from_str::<popbill::wire::CashbillView<'_>>(&text).is_ok();
-            assert_eq!((client, mock), (ok, ok), "cancelType {v}");
+            assert_eq!(
+                (worker.is_ok(), client, mock),
+                (ok, ok, ok),
+                "cancelType {v}"
+            );
         }
         assert_eq!(CORP, corp().as_str());
     }

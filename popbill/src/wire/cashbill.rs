@@ -1,8 +1,8 @@
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::lenient;
+use super::lenient::{self, QuotedI64};
 use crate::privacy::mask_identity;
 
 /// How a [`Cashbill`] field is typed in POPBiLL's JSON (`null` is always accepted: absent).
@@ -12,8 +12,37 @@ pub enum FieldType {
     Text,
     /// A JSON boolean (the `…YN` flags).
     Flag,
-    /// A JSON integer.
+    /// A JSON integer; also quoted (`"1"`) or a whole float, as some senders write numbers.
     Int,
+}
+
+/// How a field of each Rust type is read (`null` and absent are `None`): strings and booleans as
+/// JSON has them, integers also quoted ([`QuotedI64`]). Anything else is an error that serde
+/// reports at the field.
+pub(crate) trait WireValue: Sized {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error>;
+}
+
+impl WireValue for String {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Option::<String>::deserialize(d)
+    }
+}
+
+impl WireValue for bool {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Option::<bool>::deserialize(d)
+    }
+}
+
+impl WireValue for i64 {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(Option::<QuotedI64>::deserialize(d)?.map(|q| q.0))
+    }
+}
+
+fn read_field<'de, D: Deserializer<'de>, T: WireValue>(d: D) -> Result<Option<T>, D::Error> {
+    T::read(d)
 }
 
 /// One [`Cashbill`] field: its JSON name and type.
@@ -48,7 +77,12 @@ macro_rules! cashbill_fields {
         pub struct Cashbill {
             $(
                 $(#[$doc])*
-                #[serde(rename = $wire, default, skip_serializing_if = "Option::is_none")]
+                #[serde(
+                    rename = $wire,
+                    default,
+                    deserialize_with = "read_field",
+                    skip_serializing_if = "Option::is_none"
+                )]
                 pub $field: Option<rust_type!($ty)>,
             )*
         }
@@ -94,8 +128,8 @@ cashbill_fields! {
     confirm_num: Text = "confirmNum",
     org_confirm_num: Text = "orgConfirmNum",
     org_trade_date: Text = "orgTradeDate",
-    /// An integer (docs/PROTOCOL.md §3.3); .NET always sends `0` here, even on 승인거래, meaning
-    /// "not set". A quoted number is refused like any other wrong type.
+    /// An integer (docs/PROTOCOL.md §3.3), quoted or not; .NET always sends `0` here, even on
+    /// 승인거래, meaning "not set". Anything that is not an integer is refused.
     cancel_type: Int = "cancelType",
 }
 
@@ -167,7 +201,7 @@ mod tests {
             let (right, wrong) = match f.ty {
                 FieldType::Text => (json!("1"), [json!(1), json!(true)]),
                 FieldType::Flag => (json!(true), [json!("true"), json!(1)]),
-                FieldType::Int => (json!(1), [json!("1"), json!(1.5)]),
+                FieldType::Int => (json!(1), [json!("one"), json!(1.5)]),
             };
             let body = json!({ f.name: right });
             let read: Cashbill = serde_json::from_value(body.clone())

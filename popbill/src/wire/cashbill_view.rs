@@ -9,6 +9,7 @@ use serde::de::value::SeqAccessDeserializer;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::cashbill::{Cashbill, FieldType};
+use super::lenient::QuotedI64;
 
 // One bit per field tracks repeats.
 const _: () = assert!(Cashbill::FIELDS.len() <= 64);
@@ -59,7 +60,7 @@ impl<'de> Visitor<'de> for View {
                     map.next_value::<Option<bool>>()?;
                 }
                 FieldType::Int => {
-                    map.next_value::<Option<i64>>()?;
+                    map.next_value::<Option<QuotedI64>>()?;
                 }
             }
         }
@@ -134,6 +135,8 @@ mod tests {
         for json in [
             r#"{"mgtKey":"A","cancelType":0,"smssendYN":false,"x":[1]}"#,
             r#"{"mgtKey":null,"cancelType":"1"}"#,
+            r#"{"cancelType":"one"}"#,
+            r#"{"cancelType":2.0}"#,
             r#"{"mgtKey":"A\u0042","memo":"\u00e9\n"}"#,
             r#"{"mgtKey":5}"#,
             r#"{"smssendYN":"false"}"#,
