@@ -150,5 +150,17 @@ pub async fn profile(stack: &Stack, submissions: usize) -> Result<Vec<Profiled>>
         requests: invocations.len(),
         breakdown: profiler.stop()?,
     });
+    // Now every result is on record and nothing is due: what the cron costs every minute while
+    // the receipts wait for their filing results.
+    let profiler = Profiler::start(&root, stack.worker.inspector_port, &out, INTERVAL_US)?;
+    let mut idle = 0;
+    for _ in 0..5 {
+        idle += cron_invocations(stack, &isolate, 0).await?.len();
+    }
+    profiles.push(Profiled {
+        key: "cron_idle",
+        requests: idle,
+        breakdown: profiler.stop()?,
+    });
     Ok(profiles)
 }

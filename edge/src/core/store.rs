@@ -124,6 +124,13 @@ impl<'a, K: Kv> Store<'a, K> {
             .await
     }
 
+    /// The same for a submission whose outcome key was read absent moments ago (intake reads
+    /// `sub:` and `sent:` together and found neither): written without reading it again.
+    pub async fn save_first_outcome(&self, sub: &Submission) -> Result<(), StoreError> {
+        self.put_fact(&keys::outcome(&sub.submit_id), &sub.outcome())
+            .await
+    }
+
     pub async fn open(&self, sub: &Submission) -> Result<(), StoreError> {
         let meta = json!({ "corpNum": sub.corp_num, "createdMs": sub.created_ms });
         Ok(self
@@ -277,15 +284,46 @@ impl<'a, K: Kv> Store<'a, K> {
             .await
     }
 
+    /// An issuance result the caller has just seen absent in this submission's listing
+    /// ([`facts`](Self::facts)): written without reading its key first. That read would only
+    /// narrow, not close, the window in which a webhook writes the same fact elsewhere (KV is
+    /// eventually consistent: a write in another location is not visible to it for up to 60 s),
+    /// and it was half of a poll's KV operations and CPU.
+    pub async fn record_listed_absent_issue(
+        &self,
+        submit_id: &SubmitId,
+        mgt_key: &MgtKey,
+        fact: &IssueFact,
+    ) -> Result<(), StoreError> {
+        self.put_fact(&keys::issue_fact(submit_id, mgt_key), fact)
+            .await
+    }
+
+    /// The same for a filing result (`GetInfos` asks only for receipts listed without one).
+    pub async fn record_listed_absent_filing(
+        &self,
+        submit_id: &SubmitId,
+        mgt_key: &MgtKey,
+        fact: &FilingFact,
+    ) -> Result<(), StoreError> {
+        self.put_fact(&keys::filing_fact(submit_id, mgt_key), fact)
+            .await
+    }
+
     async fn write_once<T: Serialize>(&self, key: &str, fact: &T) -> Result<Recorded, StoreError> {
         if self.kv.get(key).await?.is_some() {
             return Ok(Recorded::AlreadyKnown);
         }
-        let value = encode(fact);
-        self.kv
-            .put(key, &value.to_string(), Some(&meta::encode(&value)))
-            .await?;
+        self.put_fact(key, fact).await?;
         Ok(Recorded::Written)
+    }
+
+    async fn put_fact<T: Serialize>(&self, key: &str, fact: &T) -> Result<(), StoreError> {
+        let value = encode(fact);
+        Ok(self
+            .kv
+            .put(key, &value.to_string(), Some(&meta::encode(&value)))
+            .await?)
     }
 
     /// Keep an event the Worker could not attach to a receipt (unknown type, unknown receipt).

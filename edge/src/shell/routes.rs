@@ -18,7 +18,7 @@ use crate::core::intake::MAX_BODY_BYTES;
 use crate::core::reconcile::POLL_INTERVAL_MS;
 use crate::core::router::{Route, Routed, index, route};
 use crate::core::secret::{bearer, secret_eq};
-use crate::core::service::{PollOutcome, Service};
+use crate::core::service::{PollOutcome, Service, WebhookOutcome};
 use crate::core::webhook::{MAX_WEBHOOK_BYTES, WebhookHeaders};
 
 /// Everything a route needs, built per request from the environment.
@@ -31,13 +31,12 @@ struct App {
 impl App {
     fn new(env: &Env) -> Result<Self, ConfigError> {
         let config = from_env(env)?;
-        let kv = env
-            .kv(BINDING)
-            .map_err(|_| ConfigError::Missing("RECEIPTS KV binding"))?;
+        let kv =
+            WorkersKv::from_env(env, BINDING).ok_or(ConfigError::Missing("RECEIPTS KV binding"))?;
         let popbill = client(config.popbill.clone());
         Ok(App {
             config,
-            kv: WorkersKv(kv),
+            kv,
             popbill,
         })
     }
@@ -213,11 +212,14 @@ async fn webhook(mut req: Request, env: &Env) -> Result<Response, WebhookError> 
     }
     let bytes = body(&mut req, MAX_WEBHOOK_BYTES).await?;
     let outcome = app.service().webhook(&headers, &bytes).await?;
-    console_log!(
-        "webhook {:?} mid={}",
-        outcome,
-        headers.mid.as_deref().unwrap_or("-")
-    );
+    // Only what needs a look is logged: a log line per stored event was ~40 % of a webhook's CPU
+    // (docs/BENCHMARKS.md), and every event is in KV anyway.
+    if outcome == WebhookOutcome::Unattached {
+        console_log!(
+            "webhook kept unattached: mid={}",
+            headers.mid.as_deref().unwrap_or("-")
+        );
+    }
     Ok(json(200, &serde_json::json!({ "result": "OK" })))
 }
 

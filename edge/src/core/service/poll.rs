@@ -10,7 +10,7 @@ use super::Service;
 use crate::core::facts::{FilingFact, IssueFact};
 use crate::core::kv::Kv;
 use crate::core::status::ReceiptFacts;
-use crate::core::store::{Recorded, StoreError};
+use crate::core::store::StoreError;
 use crate::core::submission::{Phase, Submission};
 use crate::core::upstream::{Upstream, UpstreamError};
 
@@ -94,9 +94,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             let Some(fact) = IssueFact::from_bulk_result(item) else {
                 continue;
             };
-            if store.record_issue(&sub.submit_id, key, &fact).await? == Recorded::Written {
-                written += 1;
-            }
+            store
+                .record_listed_absent_issue(&sub.submit_id, key, &fact)
+                .await?;
+            written += 1;
         }
         Ok(written)
     }
@@ -117,10 +118,15 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             let (Some((key, _)), Some(fact)) = (key, FilingFact::from_info(&info)) else {
                 continue;
             };
-            if store.record_filing(&sub.submit_id, key, &fact).await? == Recorded::Written {
-                written += 1;
+            let listed = facts.entry(key.clone()).or_default();
+            if listed.filing.is_some() {
+                continue;
             }
-            facts.entry(key.clone()).or_default().filing = Some(fact);
+            store
+                .record_listed_absent_filing(&sub.submit_id, key, &fact)
+                .await?;
+            written += 1;
+            listed.filing = Some(fact);
         }
         Ok(written)
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
+use popbill::{KstDateTime, MgtKey, SubmitId};
 
 use super::Service;
 use super::send::SendOutcome;
@@ -40,7 +40,14 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let hash = content_hash(&req.corp_num, req.cashbills.as_slice());
         let store = self.store();
 
-        if let Some(mut existing) = store.submission(&submit_id).await? {
+        // Both reads at once (one round trip): the record and outcome under this SubmitID, and
+        // the receipt index for every mgtKey. A resend does not need the index; reading it
+        // anyway costs one bulk read and saves every new submission a round trip.
+        let (existing, owners) = futures::join!(
+            store.submission(&submit_id),
+            store.receipt_owners(&req.corp_num, req.cashbills.mgt_keys())
+        );
+        if let Some(mut existing) = existing? {
             if existing.content_hash != hash {
                 return Err(MerchantError::SubmitIdConflict(submit_id));
             }
@@ -55,8 +62,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             return self.answer(&existing, &facts, 200, outcome);
         }
 
-        self.refuse_used_mgt_keys(&req.corp_num, &submit_id, req.cashbills.mgt_keys())
-            .await?;
+        refuse_used_mgt_keys(&submit_id, req.cashbills.mgt_keys(), owners?)?;
 
         let mut sub = Submission {
             submit_id,
@@ -68,14 +74,19 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             rejection: None,
             cashbills: req.cashbills,
         };
-        // The record first: from here on, a crash leaves something reconcile can finish.
+        // The record first: from here on, a crash leaves something reconcile can finish, and no
+        // open marker or index entry ever names a submission that is not stored. Then the open
+        // marker and the index together (Workers run 6 KV calls at a time; the index must be
+        // complete before BulkSubmit, since Issue events name only corpNum and mgtKey).
         store.save_submission(&sub).await?;
-        store.open(&sub).await?;
-        let indexed = join_all(
-            sub.mgt_keys()
-                .map(|k| store.index_receipt(&sub.corp_num, k, &sub.submit_id)),
-        )
-        .await;
+        let (opened, indexed) = futures::join!(
+            store.open(&sub),
+            join_all(
+                sub.mgt_keys()
+                    .map(|k| store.index_receipt(&sub.corp_num, k, &sub.submit_id)),
+            )
+        );
+        opened?;
         indexed.into_iter().collect::<Result<Vec<_>, _>>()?;
 
         // An answer not stored is asked again by reconcile; the caller gets it now.
@@ -114,34 +125,33 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }),
         }
     }
+}
 
-    /// A mgtKey is unique per CorpNum forever: refuse keys another submission already holds,
-    /// rather than let POPBiLL fail them one by one (and so the receipt index stays true).
-    async fn refuse_used_mgt_keys(
-        &self,
-        corp: &CorpNum,
-        submit_id: &SubmitId,
-        keys: &[MgtKey],
-    ) -> Result<(), MerchantError> {
-        let owners = self.store().receipt_owners(corp, keys).await?;
-        let mut details = Vec::new();
-        for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
-            if let Some(other) = owner
-                && other != *submit_id
-            {
-                details.push(Detail {
-                    index: Some(i),
-                    field: Some("mgtKey".into()),
-                    reason: "in_use".into(),
-                    popbill_code: Some(popbill::codes::MGT_KEY_IN_USE),
-                    message: format!("mgtKey {key} belongs to submission {other}"),
-                });
-            }
+/// A mgtKey is unique per CorpNum forever: refuse keys another submission already holds (as the
+/// receipt index says, `owners[i]` for `keys[i]`), rather than let POPBiLL fail them one by one
+/// (and so the receipt index stays true).
+fn refuse_used_mgt_keys(
+    submit_id: &SubmitId,
+    keys: &[MgtKey],
+    owners: Vec<Option<SubmitId>>,
+) -> Result<(), MerchantError> {
+    let mut details = Vec::new();
+    for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
+        if let Some(other) = owner
+            && other != *submit_id
+        {
+            details.push(Detail {
+                index: Some(i),
+                field: Some("mgtKey".into()),
+                reason: "in_use".into(),
+                popbill_code: Some(popbill::codes::MGT_KEY_IN_USE),
+                message: format!("mgtKey {key} belongs to submission {other}"),
+            });
         }
-        if details.is_empty() {
-            Ok(())
-        } else {
-            Err(MerchantError::MgtKeyInUse(details))
-        }
+    }
+    if details.is_empty() {
+        Ok(())
+    } else {
+        Err(MerchantError::MgtKeyInUse(details))
     }
 }
