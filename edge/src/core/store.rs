@@ -48,6 +48,15 @@ impl StoreError {
     }
 }
 
+/// An open submission as its marker lists it. Markers written before the receipt count was
+/// kept have none: the cron reads their records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenEntry {
+    pub submit_id: SubmitId,
+    pub receipts: Option<usize>,
+    pub created_ms: Option<i64>,
+}
+
 pub struct Store<'a, K: Kv> {
     kv: &'a K,
 }
@@ -131,8 +140,21 @@ impl<'a, K: Kv> Store<'a, K> {
             .await
     }
 
+    /// POPBiLL's answer alone (the small half of [`submission`](Self::submission)).
+    pub async fn outcome(&self, submit_id: &SubmitId) -> Result<Option<Outcome>, StoreError> {
+        let key = keys::outcome(submit_id);
+        let raw = self.kv.get(&key).await?;
+        decode(&key, raw)
+    }
+
+    /// The open marker; its metadata lets the cron judge a submission from its results alone
+    /// (`reconcile::settled`) without reading the record.
     pub async fn open(&self, sub: &Submission) -> Result<(), StoreError> {
-        let meta = json!({ "corpNum": sub.corp_num, "createdMs": sub.created_ms });
+        let meta = json!({
+            "corpNum": sub.corp_num,
+            "createdMs": sub.created_ms,
+            "receipts": sub.cashbills.as_slice().len(),
+        });
         Ok(self
             .kv
             .put(&keys::open(&sub.submit_id), "1", Some(&meta))
@@ -148,7 +170,7 @@ impl<'a, K: Kv> Store<'a, K> {
     pub async fn open_submissions(
         &self,
         limit: usize,
-    ) -> Result<Vec<Result<SubmitId, StoreError>>, StoreError> {
+    ) -> Result<Vec<Result<OpenEntry, StoreError>>, StoreError> {
         let mut open = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -156,7 +178,13 @@ impl<'a, K: Kv> Store<'a, K> {
             open.extend(page.keys.into_iter().map(|k| {
                 let raw = keys::open_submit_id(&k.name)
                     .expect("a listing by the open: prefix holds only open: keys");
-                parse_submit_id(&k.name, raw)
+                let meta = k.metadata.as_ref();
+                let number = |field: &str| meta.and_then(|m| m[field].as_i64());
+                Ok(OpenEntry {
+                    submit_id: parse_submit_id(&k.name, raw)?,
+                    receipts: number("receipts").and_then(|n| usize::try_from(n).ok()),
+                    created_ms: number("createdMs"),
+                })
             }));
             match page.cursor {
                 Some(c) if open.len() < limit => cursor = Some(c),

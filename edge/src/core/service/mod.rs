@@ -17,7 +17,7 @@ use super::upstream::Upstream;
 use super::webhook::WebhookAuth;
 
 pub use poll::{PollError, PollOutcome};
-pub use reconcile::{KV_BUDGET, KV_LIMIT};
+pub use reconcile::{EXAMINE_BUDGET, FACT_BUDGET, KV_BUDGET, KV_LIMIT, rotation_start};
 pub use report::{Problem, ReconcileReport, Step};
 pub use submit::Submitted;
 pub use webhook::WebhookOutcome;

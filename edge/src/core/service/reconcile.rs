@@ -1,17 +1,18 @@
 //! The cron: every open submission gets what its plan asks for (resolve a send, GetBulkResult,
-//! GetInfos, close), within the KV operations one Workers invocation may make. Together with the
-//! webhooks and the post-submit poll it brings every receipt to a final state when webhooks are
-//! late, duplicated, reordered or lost.
+//! GetInfos, close), within the KV operations one Workers invocation may make and within the CPU
+//! time the Workers Free plan allows one (10 ms). Together with the webhooks and the post-submit
+//! poll it brings every receipt to a final state when webhooks are late, duplicated, reordered or
+//! lost.
 
-use popbill::{KstDateTime, SubmitId};
+use popbill::KstDateTime;
 
 use super::Service;
 use super::poll::PollError;
 use super::report::{Problem, ReconcileReport, Step};
 use super::send::SendOutcome;
 use crate::core::kv::{CountingKv, Kv};
-use crate::core::reconcile::plan;
-use crate::core::store::StoreError;
+use crate::core::reconcile::{Settled, plan, settled};
+use crate::core::store::{OpenEntry, StoreError};
 use crate::core::submission::Phase;
 use crate::core::upstream::Upstream;
 
@@ -20,9 +21,29 @@ use crate::core::upstream::Upstream;
 pub const KV_LIMIT: usize = 1000;
 
 /// No new submission is taken once this many operations are spent: one submission of 100
-/// receipts needs at most about 210 (two writes per result it records), so most runs finish
+/// receipts needs at most about 110 (one write per result it records), so most runs finish
 /// what they start, and what is left waits for the next run.
 pub const KV_BUDGET: usize = 800;
+
+/// No new submission is taken once a run has recorded this many results, nor once it has
+/// examined [`EXAMINE_BUDGET`] submissions: the Workers Free plan stops an invocation after
+/// 10 ms of CPU, and recording a result or examining a submission is most of a run's CPU
+/// (docs/BENCHMARKS.md, "The Worker's own CPU"). What is left waits for the next run.
+pub const FACT_BUDGET: usize = 100;
+
+/// See [`FACT_BUDGET`]. Each minute's run starts further along the open submissions, so every
+/// one is examined within `open / EXAMINE_BUDGET` minutes.
+pub const EXAMINE_BUDGET: usize = 10;
+
+/// Where in the `open` submissions (listing order) the run at `now` starts: each minute moves on
+/// by [`EXAMINE_BUDGET`], so consecutive runs examine consecutive slices.
+pub fn rotation_start(now: KstDateTime, open: usize) -> usize {
+    if open == 0 {
+        return 0;
+    }
+    let minute = now.unix_millis().div_euclid(60_000) as u64;
+    (minute.wrapping_mul(EXAMINE_BUDGET as u64) % open as u64) as usize
+}
 
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// One cron run. Fails only when the open submissions cannot be listed; a failure with one
@@ -31,16 +52,21 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let kv = CountingKv::new(self.kv, KV_LIMIT);
         let counted = Service::new(&kv, self.upstream, self.settings);
         let mut report = ReconcileReport::default();
-        let open = counted.store().open_submissions(KV_BUDGET).await?;
+        let mut open = counted.store().open_submissions(KV_BUDGET).await?;
         report.open = open.len();
+        let start = rotation_start(now, open.len());
+        open.rotate_left(start);
         for entry in open {
-            if kv.used() >= KV_BUDGET {
+            if kv.used() >= KV_BUDGET
+                || report.examined >= EXAMINE_BUDGET
+                || report.facts_written >= FACT_BUDGET
+            {
                 report.deferred += 1;
                 continue;
             }
             report.examined += 1;
             let result = match entry {
-                Ok(id) => counted.reconcile_one(&id, now, &mut report).await,
+                Ok(entry) => counted.reconcile_one(&entry, now, &mut report).await,
                 Err(e) => Err(Problem {
                     submit_id: None,
                     step: Step::List,
@@ -60,17 +86,41 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// submission's turn.
     async fn reconcile_one(
         &self,
-        id: &SubmitId,
+        entry: &OpenEntry,
         now: KstDateTime,
         report: &mut ReconcileReport,
     ) -> Result<(), Problem> {
+        let id = &entry.submit_id;
         let store = self.store();
         let at = |step| move |e: StoreError| Problem::new(id, step, e);
+        // The results first: when they cover every receipt and nothing is due (most submissions
+        // wait a day for their filing results), they decide without the record.
+        let mut listed = None;
+        if let (Some(n), Some(created_ms)) = (entry.receipts, entry.created_ms) {
+            let facts = store.facts(id).await.map_err(at(Step::Read))?;
+            if let Some(decided) = settled(n, created_ms, &facts, now) {
+                let outcome = store.outcome(id).await.map_err(at(Step::Read))?;
+                // Results can arrive by webhook before the send's answer is stored: then the
+                // record is read and the send resolved as usual.
+                if outcome.is_some_and(|o| o.phase == Phase::Accepted) {
+                    report.settled += 1;
+                    if decided == Settled::Close {
+                        store.close(id).await.map_err(at(Step::Close))?;
+                        report.closed += 1;
+                    }
+                    return Ok(());
+                }
+            }
+            listed = Some(facts);
+        }
         // Not visible yet (KV is eventually consistent) or gone: the next run sees it.
         let Some(mut sub) = store.submission(id).await.map_err(at(Step::Read))? else {
             return Ok(());
         };
-        let mut facts = store.facts(id).await.map_err(at(Step::Read))?;
+        let mut facts = match listed {
+            Some(facts) => facts,
+            None => store.facts(id).await.map_err(at(Step::Read))?,
+        };
         let p = plan(&sub, &facts, now);
 
         if p.resolve_send {

@@ -49,12 +49,16 @@ pub const MAX_PROBLEMS: usize = 20;
 pub struct ReconcileReport {
     pub open: usize,
     pub examined: usize,
+    /// Examined from their results alone (nothing to ask POPBiLL; closed if every receipt is
+    /// final), without reading the record.
+    pub settled: usize,
     pub sends_resolved: usize,
     pub bulk_polls: usize,
     pub info_polls: usize,
     pub facts_written: usize,
     pub closed: usize,
-    /// Open submissions left for the next run: this run's KV budget was spent.
+    /// Open submissions left for the next run: one of this run's budgets (KV operations,
+    /// examined submissions, recorded results) was spent.
     pub deferred: usize,
     /// KV operations this run was charged (counted, as Workers counts them).
     pub kv_ops: usize,
@@ -83,10 +87,11 @@ impl fmt::Display for ReconcileReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "open {}, examined {}, deferred {}, sends resolved {}, GetBulkResult {}, GetInfos {}, \
-             facts written {}, closed {}, KV operations {}",
+            "open {}, examined {} ({} from their results alone), deferred {}, sends resolved {}, \
+             GetBulkResult {}, GetInfos {}, facts written {}, closed {}, KV operations {}",
             self.open,
             self.examined,
+            self.settled,
             self.deferred,
             self.sends_resolved,
             self.bulk_polls,
