@@ -9,17 +9,22 @@
 //! its process group) is stopped when the run ends, fails, panics or is interrupted.
 
 mod accept;
+mod baseline;
 mod bulk_single;
 mod calibrate;
+mod carryover;
 mod chart;
 mod cleanup;
+mod cost;
 mod inputs;
 mod isolate;
 mod latency;
 mod load;
 mod machine;
+mod parts;
 mod profile;
 mod report;
+mod sdk_single;
 mod stack;
 mod where_cpu;
 mod worker_cpu;
@@ -30,7 +35,8 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 
 use bulk_single::ResultPath;
-use report::{Part, Results};
+use parts::{part, say};
+use report::Results;
 use stack::{Result, Stack};
 
 /// Benchmarks: bulk vs single issuance, acceptance time, Worker latency and cost, mock
@@ -105,37 +111,23 @@ impl Plan {
     }
 }
 
-fn say(what: &str) {
-    println!("[{}] {what}", chrono::Local::now().format("%H:%M:%S"));
-}
-
-async fn part<T>(
-    parts: &mut Vec<Part>,
-    name: &str,
-    f: impl std::future::Future<Output = Result<T>>,
-) -> Result<T> {
-    say(&format!("{name}: running"));
-    let (load0, cpu0, t0) = (machine::load(), machine::tree_cpu(), Instant::now());
-    let out = f.await?;
-    parts.push(Part {
-        name: name.to_owned(),
-        load_before: load0,
-        load_after: machine::load(),
-        secs: t0.elapsed().as_secs_f64(),
-        cpu: machine::cpu_delta(&cpu0, &machine::tree_cpu()),
-    });
-    let cpu = parts.last().map(Part::cpu_text).unwrap_or_default();
-    say(&format!(
-        "{name}: done in {:.1} s (CPU s: {cpu})",
-        t0.elapsed().as_secs_f64()
-    ));
-    Ok(out)
-}
-
 async fn measure(args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
-    say("starting the mock and the Worker (wrangler dev)");
+    let mut parts = Vec::new();
+    // The memory-KV Worker first: its figures are the ones that carry over to Cloudflare.
+    r.memory = Some(
+        carryover::measure(
+            &mut parts,
+            args.quick,
+            plan.accept_receipts,
+            args.latency_ms,
+            args.concurrency,
+        )
+        .await?,
+    );
+    say("starting the mock and the Worker (wrangler dev, local KV)");
     let mut stack = Stack::start(0).await;
-    let result = measure_on(&mut stack, args, plan, r).await;
+    let result = measure_on(&mut stack, args, plan, r, &mut parts).await;
+    r.parts = parts;
     // Kept for reading after the run (wrangler's and the Worker's output, every start).
     let log = stack.worker.log();
     let saved = e2e::repo_root().join("target/bench/worker.log");
@@ -157,19 +149,24 @@ async fn measure(args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
     result
 }
 
-async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
-    let mut parts = Vec::new();
+async fn measure_on(
+    stack: &mut Stack,
+    args: &Args,
+    plan: &Plan,
+    r: &mut Results,
+    parts: &mut Vec<report::Part>,
+) -> Result<()> {
     let long = Duration::from_secs(240);
 
     // Part 2 first: its receipts are what the webhook load of part 3 reports on.
-    let accepted = part(&mut parts, "2. acceptance", async {
+    let accepted = part(parts, "2. acceptance", async {
         accept::accept(stack, "A", plan.accept_receipts, args.concurrency, long).await
     })
     .await?;
     let targets = latency::targets(&accepted.submissions);
     r.accepted = Some(accepted);
 
-    r.submission_latency = part(&mut parts, "3. submission latency", async {
+    r.submission_latency = part(parts, "3. submission latency", async {
         latency::submissions(stack, "L", plan.submission_levels, Duration::from_secs(60)).await
     })
     .await?;
@@ -179,7 +176,7 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         &targets[a..a + b],
         &targets[a + b..targets.len()],
     ];
-    r.webhook_latency = part(&mut parts, "3. webhook latency", async {
+    r.webhook_latency = part(parts, "3. webhook latency", async {
         latency::webhooks(stack, slices, long).await
     })
     .await?;
@@ -191,20 +188,20 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     }
     r.webhook_issued_on_record = issued;
     r.sustained = Some(
-        part(&mut parts, "3. sustained webhooks", async {
+        part(parts, "3. sustained webhooks", async {
             latency::sustained(stack, &targets, 64, long).await
         })
         .await?,
     );
 
-    r.calibration = part(&mut parts, "3. workerd calibration", async {
+    r.calibration = part(parts, "3. workerd calibration", async {
         calibrate::calibrate(stack, &targets, plan.calibration).await
     })
     .await?;
 
     let lat = args.latency_ms;
     for (i, &n) in plan.counts.iter().enumerate() {
-        let run = part(&mut parts, &format!("1. bulk {n} (webhooks)"), async {
+        let run = part(parts, &format!("1. bulk {n} (webhooks)"), async {
             bulk_single::bulk(
                 stack,
                 &format!("BW{i}"),
@@ -221,26 +218,36 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     }
     for (i, &n) in plan.counts.iter().enumerate() {
         let timeout = Duration::from_millis(n as u64 * (lat + 20) * 3) + Duration::from_secs(60);
-        let run = part(&mut parts, &format!("1. single {n} (sequential)"), async {
+        let run = part(parts, &format!("1. single {n} (sequential)"), async {
             bulk_single::single(stack, &format!("G{i}"), n, lat, 1, timeout).await
         })
         .await?;
         r.single.push(run);
     }
+    // The official Node SDK the same way, up to 1,000 receipts (it scales linearly, as the
+    // project's client shows up to 10,000).
+    for (i, &n) in plan.counts.iter().enumerate().filter(|(_, n)| **n <= 1_000) {
+        let timeout = Duration::from_millis(n as u64 * (lat + 20) * 3) + Duration::from_secs(60);
+        let run = part(
+            parts,
+            &format!("1. single {n} (Node SDK, sequential)"),
+            async { sdk_single::single(stack, &format!("NS{i}"), n, lat, timeout).await },
+        )
+        .await?;
+        r.sdk_single.push(run);
+    }
     let n = *plan.counts.last().unwrap_or(&100);
     let conc = plan.single_parallel;
     r.single_parallel = Some(
-        part(
-            &mut parts,
-            &format!("1. single {n} ({conc} at once)"),
-            async { bulk_single::single(stack, "GP", n, lat, conc, long).await },
-        )
+        part(parts, &format!("1. single {n} ({conc} at once)"), async {
+            bulk_single::single(stack, "GP", n, lat, conc, long).await
+        })
         .await?,
     );
     say("restarting the Worker with POLL_AFTER_SUBMIT_SECS=24 (its default)");
     stack.set_poll_after_submit(24).await;
     for (i, &n) in plan.counts.iter().enumerate() {
-        let run = part(&mut parts, &format!("1. bulk {n} (polling)"), async {
+        let run = part(parts, &format!("1. bulk {n} (polling)"), async {
             bulk_single::bulk(
                 stack,
                 &format!("BP{i}"),
@@ -256,12 +263,11 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         r.bulk.push(run);
     }
     r.cold_start = Some(
-        part(&mut parts, "cold start", async {
+        part(parts, "cold start", async {
             calibrate::cold_start(stack, args.concurrency).await
         })
         .await?,
     );
-    r.parts = parts;
     Ok(())
 }
 
@@ -309,6 +315,7 @@ async fn main_async(args: Args) -> Result<()> {
     // Read what the native benchmarks left first: fail before the long part if they are missing.
     r.core = inputs::CoreFigures::read(&root.join(&args.core))?;
     r.mock = inputs::MockFigures::read(&root.join(&args.mock))?;
+    r.before = baseline::Baseline::read(&root.join(baseline::PATH))?;
     r.wasm = inputs::wasm_size(&root.join("edge/build/index_bg.wasm"))?;
     r.upload = inputs::dry_run(&root)?;
     say(&format!(

@@ -2,10 +2,13 @@
 //! `docs/BENCHMARKS.md`. Every number printed here was measured in this run or read from the
 //! native benchmarks' output of the same `make bench`.
 
+mod carry;
 mod checks;
 mod cpu;
+mod floors;
 mod markdown;
 mod notes;
+mod targets;
 
 use std::path::Path;
 use std::time::Duration;
@@ -75,6 +78,13 @@ pub struct Results {
     pub single: Vec<SingleRun>,
     pub single_parallel: Option<SingleRun>,
     pub calibration: Vec<crate::calibrate::Probe>,
+    /// The benchmark-only Worker with an in-memory KV: the Worker's own CPU, where it goes, and
+    /// parts 1–3 again without wrangler's local KV simulation.
+    pub memory: Option<crate::carryover::MemoryKvRuns>,
+    /// The Worker's CPU before issue #15's cuts (committed baseline).
+    pub before: crate::baseline::Baseline,
+    /// Single issuance with the official Node SDK's `registIssue`, sequentially.
+    pub sdk_single: Vec<SingleRun>,
     pub cold_start: Option<crate::calibrate::ColdStart>,
     /// Unexpected answers (`status body`) and how often each came.
     pub failures: Vec<(String, usize)>,

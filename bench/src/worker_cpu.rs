@@ -174,6 +174,9 @@ pub struct WorkerCpu {
     pub noop_ms: Vec<f64>,
     /// The same for the whole process.
     pub noop_process_ms: f64,
+    /// Every workerd process of `wrangler dev` per noop request (wrangler's proxy runs in
+    /// the other one): what the local stack costs per request before any Worker code runs.
+    pub noop_workerd_ms: f64,
     pub requests: Vec<RequestCpu>,
     /// Measured cron rounds (after [`cron_cold`](Self::cron_cold)).
     pub cron: Vec<CronRound>,
@@ -238,6 +241,7 @@ pub async fn measure(stack: &Stack, plan: Plan) -> Result<WorkerCpu> {
     };
     let trade_dt = stack::trade_dt();
     let mut noop_process = (0.0, 0);
+    let mut noop_all = 0.0;
 
     // Inputs: new submissions for every round; the receipts of the first ones get the webhook
     // events; the submissions whose 100 receipts all got an event are read back.
@@ -401,7 +405,9 @@ pub async fn measure(stack: &Stack, plan: Plan) -> Result<WorkerCpu> {
         let kv_before = kv_ops(stack).await?;
         let mut process = (0.0, 0usize);
         for round in 0..plan.rounds {
+            let all_before = workerd_seconds();
             let (noop_cpu, n0) = noop_round(stack, &isolate, plan.noop).await?;
+            noop_all += workerd_seconds() - all_before;
             let noop_ms = ms(noop_cpu.thread_ns) / n0 as f64;
             out.noop_ms.push(noop_ms);
             noop_process.0 += ms(noop_cpu.process_ns);
@@ -443,6 +449,7 @@ pub async fn measure(stack: &Stack, plan: Plan) -> Result<WorkerCpu> {
         out.requests.push(r);
     }
     out.noop_process_ms = noop_process.0 / noop_process.1.max(1) as f64;
+    out.noop_workerd_ms = noop_all * 1000.0 / noop_process.1.max(1) as f64;
 
     for round in 0..=plan.cron_rounds {
         let c = cron_round(stack, &isolate, plan.cron_receipts, round, &trade_dt).await?;
@@ -625,6 +632,14 @@ pub fn cpu(isolate: &Isolate) -> Result<CpuTime> {
     isolate
         .cpu()
         .ok_or_else(|| format!("workerd (pid {}) is gone", isolate.pid))
+}
+
+/// CPU seconds of every workerd process under this benchmark.
+fn workerd_seconds() -> f64 {
+    crate::machine::tree_cpu()
+        .get("workerd")
+        .copied()
+        .unwrap_or(0.0)
 }
 
 fn ms(ns: u64) -> f64 {

@@ -151,3 +151,114 @@ pub fn text(cpu: &WorkerCpu, profiles: &[Profiled]) -> String {
     breakdown(&mut s, cpu, profiles);
     s
 }
+
+/// Before and after issue #15's cuts, per request type, against the targets.
+pub fn before_after(w: &mut String, cpu: &WorkerCpu, before: &crate::baseline::Baseline) {
+    let _ = writeln!(
+        w,
+        "| request | KV operations before → now | Worker's own CPU before | now, median (range of {} rounds) | target | latency p50, 1 client, memory KV |",
+        cpu.rounds
+    );
+    let _ = writeln!(w, "|---|---|---:|---:|---|---:|");
+    for r in &cpu.requests {
+        let own = r.own();
+        let was = before
+            .cpu(r.key)
+            .map_or("—".into(), |s| format!("{:.2} ms", s.median));
+        let kv_was = before.kv.get(r.key).map_or("—", String::as_str);
+        let kv_now = r.kv.describe();
+        let kv = if kv_was == kv_now {
+            kv_now
+        } else {
+            format!("{kv_was} → {kv_now}")
+        };
+        let target = r.target_ms.map_or(String::new(), |t| {
+            let mark = if own.median <= t { "met" } else { "**missed**" };
+            format!("≤ {t} ms: {mark}")
+        });
+        let _ = writeln!(
+            w,
+            "| {} | {kv} | {was} | {} | {target} | {} |",
+            r.what,
+            own.text(),
+            p50(&r.run)
+        );
+    }
+    let heavy = cron_heaviest(cpu);
+    let idle = cron_idle(cpu);
+    let spread = |s: Option<crate::worker_cpu::Spread>| s.map_or("—".into(), |s| s.text());
+    let _ = writeln!(
+        w,
+        "| cron invocation with results to record (1,000 open receipts) | {} → {} | {} | {} | ≤ 10 ms (Free plan): {} | |",
+        before.kv.get("cron").map_or("—", String::as_str),
+        cpu.cron
+            .iter()
+            .flat_map(|r| r.invocations.iter())
+            .max_by(|a, b| a.kv.put.total_cmp(&b.kv.put))
+            .map_or("—".into(), |i| format!(
+                "{} (the heaviest)",
+                i.kv.describe()
+            )),
+        before.cron("heavy").map_or("—".into(), |s| format!(
+            "{:.2} ms (max {:.1})",
+            s.median, s.max
+        )),
+        spread(heavy),
+        if heavy.is_some_and(|s| s.max <= 10.0) {
+            "met"
+        } else {
+            "**missed**"
+        },
+    );
+    let _ = writeln!(
+        w,
+        "| cron invocation with nothing due (1,000 open receipts, every result on record) | | {} | {} | ≤ 10 ms (Free plan): {} | |",
+        before
+            .cron("idle")
+            .map_or("—".into(), |s| format!("{:.2} ms", s.median)),
+        spread(idle),
+        if idle.is_some_and(|s| s.max <= 10.0) {
+            "met"
+        } else {
+            "**missed**"
+        },
+    );
+    let _ = writeln!(w);
+}
+
+/// Warm cron invocations that recorded results, over every measured round.
+pub fn cron_heaviest(cpu: &WorkerCpu) -> Option<Spread> {
+    let v: Vec<f64> = cpu
+        .cron
+        .iter()
+        .flat_map(|r| r.invocations.iter())
+        .filter(|i| i.kv.put >= 0.5)
+        .map(|i| i.own_ms)
+        .collect();
+    (!v.is_empty()).then(|| Spread::of(&v))
+}
+
+/// The last invocation of each measured round: nothing left to record.
+pub fn cron_idle(cpu: &WorkerCpu) -> Option<Spread> {
+    let v: Vec<f64> = cpu
+        .cron
+        .iter()
+        .filter_map(|r| r.invocations.last())
+        .filter(|i| i.kv.put < 0.5)
+        .map(|i| i.own_ms)
+        .collect();
+    (!v.is_empty()).then(|| Spread::of(&v))
+}
+
+/// Before the cuts, the profile's largest phases for `key`, as one line.
+pub fn before_phases(before: &crate::baseline::Baseline, key: &str) -> Option<String> {
+    let phases = before.profile.get(key)?;
+    Some(
+        phases
+            .iter()
+            .take(5)
+            .map(|(p, share)| format!("{p} {share:.0} %"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
