@@ -75,7 +75,7 @@ impl Baseline {
         }
         b.provenance = about
             .iter()
-            .take_while(|l| !l.starts_with("Lines:"))
+            .take_while(|l| !l.starts_with("Kept:") && !l.starts_with("Lines:"))
             .copied()
             .collect::<Vec<_>>()
             .join(" ");

@@ -25,30 +25,30 @@ pub struct MemoryKvRuns {
     pub bulk: Option<BulkRun>,
 }
 
-/// Everything on the memory-KV stack; `receipts` for acceptance and the bulk run.
-pub async fn measure(
-    parts: &mut Vec<Part>,
-    quick: bool,
-    receipts: usize,
-    latency_ms: u64,
-    concurrency: usize,
-) -> Result<MemoryKvRuns> {
+/// The counts of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Counts {
+    pub quick: bool,
+    /// Receipts for acceptance (and so for the sustained webhooks).
+    pub accept: usize,
+    /// Receipts for the bulk run (part 1's largest count).
+    pub bulk: usize,
+    pub latency_ms: u64,
+    pub concurrency: usize,
+}
+
+/// Everything on the memory-KV stack.
+pub async fn measure(parts: &mut Vec<Part>, counts: Counts) -> Result<MemoryKvRuns> {
     say("starting the mock and the benchmark's memory-KV Worker (wrangler dev)");
     let stack = Stack::start_with(0, Some(worker_cpu::ENTRY)).await;
-    let result = measure_on(&stack, parts, quick, receipts, latency_ms, concurrency).await;
+    let result = measure_on(&stack, parts, counts).await;
     say("stopping the memory-KV Worker");
     drop(stack);
     result
 }
 
-async fn measure_on(
-    stack: &Stack,
-    parts: &mut Vec<Part>,
-    quick: bool,
-    receipts: usize,
-    latency_ms: u64,
-    concurrency: usize,
-) -> Result<MemoryKvRuns> {
+async fn measure_on(stack: &Stack, parts: &mut Vec<Part>, c: Counts) -> Result<MemoryKvRuns> {
+    let (quick, latency_ms, concurrency) = (c.quick, c.latency_ms, c.concurrency);
     let long = Duration::from_secs(240);
     let cpu = part(parts, "6. Worker CPU (memory KV)", async {
         worker_cpu::measure(stack, worker_cpu::Plan::new(quick)).await
@@ -59,7 +59,7 @@ async fn measure_on(
     })
     .await?;
     let accepted = part(parts, "2. acceptance (memory KV)", async {
-        accept::accept(stack, "MA", receipts, concurrency, long).await
+        accept::accept(stack, "MA", c.accept, concurrency, long).await
     })
     .await?;
     let targets = latency::targets(&accepted.submissions);
@@ -69,12 +69,12 @@ async fn measure_on(
     .await?;
     let bulk = part(
         parts,
-        &format!("1. bulk {receipts} (webhooks, memory KV)"),
+        &format!("1. bulk {} (webhooks, memory KV)", c.bulk),
         async {
             bulk_single::bulk(
                 stack,
                 "MBW",
-                receipts,
+                c.bulk,
                 latency_ms,
                 concurrency,
                 ResultPath::Webhooks,

@@ -117,10 +117,13 @@ async fn measure(args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
     r.memory = Some(
         carryover::measure(
             &mut parts,
-            args.quick,
-            plan.accept_receipts,
-            args.latency_ms,
-            args.concurrency,
+            carryover::Counts {
+                quick: args.quick,
+                accept: plan.accept_receipts,
+                bulk: *plan.counts.last().unwrap_or(&100),
+                latency_ms: args.latency_ms,
+                concurrency: args.concurrency,
+            },
         )
         .await?,
     );

@@ -280,13 +280,14 @@ pub fn floors(w: &mut String, r: &Results) {
     let _ = writeln!(w, "## End-to-end figures against this machine's floor\n");
     let _ = writeln!(
         w,
-        "The floor is what the local stack costs before any of the Worker's work, measured in \
-         this run: workerd's noop request on the Worker's thread and in wrangler's proxy \
-         process (both run at once, on 2 cores shared with the load generator and the mock), \
-         plus the Worker's own CPU (part 6) and, on the local-KV stack, wrangler's KV \
-         simulation per operation (calibration, \"Where the Worker's time goes\"). The targets \
+        "The floor is what this machine cannot avoid for a figure, measured in this run: \
+         workerd's noop request (the Worker's thread and wrangler's proxy process, which run at \
+         once on the 2 cores the load generator and the mock share too), the Worker's own CPU \
+         (part 6) and the figure's fixed delays (the mock's processing, {} ms a POPBiLL call). \
+         On the local-KV stack everything beyond it is wrangler's KV simulation. The targets \
          are reset to {:.1}× the floor for times (÷ {:.1} for rates); the issue's own targets \
          stay in the table at the top.\n",
+        r.latency_ms,
         floors::HEADROOM,
         floors::HEADROOM
     );

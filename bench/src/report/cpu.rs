@@ -165,12 +165,10 @@ pub fn before_after(w: &mut String, cpu: &WorkerCpu, before: &crate::baseline::B
         let was = before
             .cpu(r.key)
             .map_or("—".into(), |s| format!("{:.2} ms", s.median));
-        let kv_was = before.kv.get(r.key).map_or("—", String::as_str);
         let kv_now = r.kv.describe();
-        let kv = if kv_was == kv_now {
-            kv_now
-        } else {
-            format!("{kv_was} → {kv_now}")
+        let kv = match before.kv.get(r.key) {
+            Some(was) if *was != kv_now => format!("{was} → {kv_now}"),
+            _ => kv_now,
         };
         let target = r.target_ms.map_or(String::new(), |t| {
             let mark = if own.median <= t { "met" } else { "**missed**" };
