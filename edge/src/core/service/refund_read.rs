@@ -61,14 +61,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             .filter_map(|r| Some((r.submit_id.clone(), r.mgt_key.clone()?)))
             .collect();
         if receipts.is_empty() {
-            return Ok(listed
-                .into_iter()
-                .map(|l| {
-                    l.into_iter()
-                        .map(|r| (r, ReceiptStatus::Scheduled))
-                        .collect()
-                })
-                .collect());
+            // No original has a refund: nothing more to read.
+            return Ok(listed.into_iter().map(|_| Vec::new()).collect());
         }
         let facts = store.facts_of(&receipts).await?;
         let facts: BTreeMap<(SubmitId, MgtKey), _> = receipts.into_iter().zip(facts).collect();
