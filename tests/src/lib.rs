@@ -6,6 +6,7 @@
 pub mod app;
 pub mod chaos;
 pub mod mock;
+pub mod refund;
 pub mod worker;
 
 use std::net::TcpListener;
