@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod chaos;
+mod chaos_refunds;
 pub mod mock;
 pub mod refund;
 pub mod worker;

@@ -39,7 +39,7 @@ async fn bulk_submits(app: &TestApp, submit_id: &str) -> usize {
         .count()
 }
 
-/// Originals O-0 (whole) and O-1 (part) refunded right after issuance, followed to filed.
+/// Originals O-0 (whole) and O-1 (two parts) refunded right after issuance, followed to filed.
 async fn held_over_midnight_then_sent_and_filed(app: &TestApp, webhooks: bool) {
     let cron_if_polling = || async {
         if !webhooks {
@@ -54,7 +54,11 @@ async fn held_over_midnight_then_sent_and_filed(app: &TestApp, webhooks: bool) {
     let (status, r) = app
         .refund(&refunds(
             "E2E-RF-1",
-            vec![whole("X-0", "O-0"), part("X-1", "O-1", 5000)],
+            vec![
+                whole("X-0", "O-0"),
+                part("X-1", "O-1", 5000),
+                part("X-2", "O-1", 1000),
+            ],
         ))
         .await;
     assert_eq!(status, 202, "{r}");
@@ -68,7 +72,7 @@ async fn held_over_midnight_then_sent_and_filed(app: &TestApp, webhooks: bool) {
     // Midnight: the originals go to the NTS; the refunds wait (nothing sent).
     app.advance_to("20250712000100").await;
     app.cron().await;
-    app.wait_refund_statuses("E2E-RF-1", &["scheduled", "scheduled"])
+    app.wait_refund_statuses("E2E-RF-1", &["scheduled", "scheduled", "scheduled"])
         .await;
     assert_eq!(bulk_submits(app, &group).await, 0);
 
@@ -79,22 +83,22 @@ async fn held_over_midnight_then_sent_and_filed(app: &TestApp, webhooks: bool) {
         app.cron().await; // the originals' 304s first, then the release
     }
     app.wait_all("E2E-ORG-1", "filed").await;
-    app.wait_refund_statuses("E2E-RF-1", &["submitted", "submitted"])
+    app.wait_refund_statuses("E2E-RF-1", &["submitted", "submitted", "submitted"])
         .await;
     assert_eq!(bulk_submits(app, &group).await, 1);
     app.advance(60).await;
     cron_if_polling().await;
-    app.wait_refund_statuses("E2E-RF-1", &["issued", "issued"])
+    app.wait_refund_statuses("E2E-RF-1", &["issued", "issued", "issued"])
         .await;
 
     // The next midnight and 11:00: the refunds are filed.
     app.advance_to("20250713110000").await;
     cron_if_polling().await;
-    app.wait_refund_statuses("E2E-RF-1", &["filed", "filed"])
+    app.wait_refund_statuses("E2E-RF-1", &["filed", "filed", "filed"])
         .await;
     let (_, done) = app.refund_request("E2E-RF-1").await;
     assert_eq!(done["state"], "completed");
-    assert_eq!(done["counts"]["filed"], 2);
+    assert_eq!(done["counts"]["filed"], 3);
 
     let x0 = at_popbill(app, "X-0").await.expect("X-0 issued at POPBiLL");
     let o0 = at_popbill(app, "O-0").await.expect("O-0 at POPBiLL");
@@ -105,8 +109,8 @@ async fn held_over_midnight_then_sent_and_filed(app: &TestApp, webhooks: bool) {
         (Some(304), Some(11000))
     );
     let (_, o1) = app.cashbill("O-1").await;
-    assert_eq!(o1["refunds"]["refunded"]["totalAmount"], 5500, "{o1}");
-    assert_eq!(o1["refunds"]["remaining"]["totalAmount"], 5500);
+    assert_eq!(o1["refunds"]["refunded"]["totalAmount"], 6600, "{o1}");
+    assert_eq!(o1["refunds"]["remaining"]["totalAmount"], 4400);
     assert_eq!(o1["refunds"]["cancellations"][0]["status"], "filed");
     let (_, x1) = app.cashbill("X-1").await;
     assert_eq!(
@@ -128,7 +132,7 @@ async fn a_refund_right_after_issuance_is_held_sent_at_eleven_and_filed_the_next
         .filter(|h| h["mgt_key"].as_str().is_some_and(|k| k.starts_with('X')) && h["ok"] == true)
         .count();
     assert_eq!(
-        refund_hooks, 4,
+        refund_hooks, 6,
         "a BULKRESULT and an NTS per refund, each acknowledged"
     );
 }

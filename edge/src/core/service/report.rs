@@ -94,13 +94,15 @@ impl fmt::Display for ReconcileReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "open {}, examined {}, deferred {}, held {}, released {}, refunds blocked {}, \
+            "open {}, examined {}, deferred {}, held {} (waiting for {} originals' filing), \
+             released {}, refunds blocked {}, \
              sends resolved {}, GetBulkResult {}, GetInfos {}, facts written {}, closed {}, \
              KV operations {}",
             self.open,
             self.examined,
             self.deferred,
             self.held,
+            self.waiting_for_originals,
             self.released,
             self.refunds_blocked,
             self.sends_resolved,
