@@ -115,6 +115,11 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
     let shared = &a.shared;
     setup::check_flags(shared)?;
     let corp = setup::corp(shared)?;
+    // Where to send is settled before the file is read: a bad command line costs nothing.
+    let backend = match a.dry_run {
+        true => None,
+        false => Some(setup::backend(shared, corp.as_ref())?),
+    };
     let parsed = input::parse(
         &read_file(&a.file)?,
         &a.file,
@@ -138,7 +143,7 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
     })
     .map_err(|e| CliError::Usage(e.to_string()))?;
     let ledger = ledger_for(records, &batches, size, &checked.invalid_rows);
-    if a.dry_run {
+    let Some(backend) = backend else {
         for b in &batches {
             println!(
                 "batch {} {} rows {} ({} receipts)",
@@ -159,8 +164,7 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
             None,
         )
         .with_dry_run());
-    }
-    let backend = setup::backend(shared, corp.as_ref())?;
+    };
     let opts = options(shared);
     let mut job = Job {
         records,
@@ -216,6 +220,7 @@ pub async fn status(a: &StatusArgs, reporter: &Reporter) -> Result<Summary, CliE
     let shared = &a.shared;
     setup::check_flags(shared)?;
     let corp = setup::corp(shared)?;
+    let backend = setup::backend(shared, corp.as_ref())?;
     let parsed;
     let (records, batches, ledger): (&[Record], Vec<Batch>, Ledger) = match &a.file {
         Some(file) => {
@@ -251,7 +256,6 @@ pub async fn status(a: &StatusArgs, reporter: &Reporter) -> Result<Summary, CliE
             )
         }
     };
-    let backend = setup::backend(shared, corp.as_ref())?;
     let clock = setup::clock(shared)?;
     let opts = options(shared);
     let mut job = Job {
