@@ -28,6 +28,7 @@ fmt: ## Format the code
 lint: ## rustfmt check and clippy (-D warnings) on all native targets
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy -p popbill-bulk --features e2e --all-targets --locked -- -D warnings
 
 native-test: ## Every native test (core, client, mock)
 	@scripts/count-tests.sh cargo test --workspace --exclude e2e --locked
@@ -37,6 +38,7 @@ dry-run: worker ## Check the deployable bundle and config (wrangler deploy --dry
 
 e2e: worker ## End-to-end: the mock and the real Worker in workerd
 	@scripts/count-tests.sh cargo test -p e2e --locked -- --test-threads=2
+	@scripts/count-tests.sh cargo test -p popbill-bulk --features e2e --test worker_e2e --locked -- --test-threads=2
 
 bench: worker ## Benchmarks on the local stack -> docs/BENCHMARKS.md (BENCH_ARGS=--quick: ~3 min)
 	@mkdir -p target/bench

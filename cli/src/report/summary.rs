@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::Exit;
 use crate::input::Problem;
-use crate::receipt::{Ledger, Progress, Target, progress};
+use crate::receipt::{Ledger, Progress, Status, Target, progress};
 use crate::report::progress::n;
 
 /// Receipts listed in the text summary; `--out` and `--json` have all of them.
@@ -131,10 +131,13 @@ impl Summary {
     }
 
     pub fn text(&self) -> String {
-        let counts: Vec<String> = self
-            .counts
+        // In the order of a receipt's life, not alphabetical.
+        let counts: Vec<String> = Status::ALL
             .iter()
-            .map(|(s, c)| format!("{s} {}", n(*c)))
+            .filter_map(|s| {
+                let c = self.counts.get(s.as_str())?;
+                Some(format!("{} {}", s.as_str(), n(*c)))
+            })
             .collect();
         let mut out = format!(
             "{} receipts in {} batches ({} via {}): {}\n",
@@ -190,7 +193,7 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::receipt::{Receipt, Status};
+    use crate::receipt::Receipt;
 
     fn ledger(statuses: &[Status]) -> Ledger {
         Ledger::new(
