@@ -2,10 +2,9 @@
 //! clock POPBiLL judges tradeDT ("today or yesterday") and signed requests by. The engine
 //! reads it once per polling round; everything else takes `now` as an argument.
 
-use popbill::native::NativeTransport;
 use popbill::{HttpRequest, KstDateTime, Method, Transport};
 
-use crate::backend::BackendError;
+use crate::backend::{BackendError, Http};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ClockChoice {
@@ -19,10 +18,7 @@ pub enum ClockChoice {
 #[derive(Debug, Clone)]
 pub enum Clock {
     Local,
-    Linkhub {
-        time_url: String,
-        http: Box<NativeTransport>,
-    },
+    Linkhub { time_url: String, http: Box<Http> },
 }
 
 impl Clock {

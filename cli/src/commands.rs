@@ -2,10 +2,12 @@
 
 use std::collections::BTreeSet;
 use std::io::Read as _;
+use std::sync::Arc;
 
 use popbill::SubmitId;
 
 use crate::args::{Shared, StatusArgs, SubmitArgs};
+use crate::backend::counting::RequestLog;
 use crate::backend::{Backend, BackendError};
 use crate::batch::{self, Batch};
 use crate::check;
@@ -115,10 +117,11 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
     let shared = &a.shared;
     setup::check_flags(shared)?;
     let corp = setup::corp(shared)?;
+    let log = Arc::new(RequestLog::default());
     // Where to send is settled before the file is read: a bad command line costs nothing.
     let backend = match a.dry_run {
         true => None,
-        false => Some(setup::backend(shared, corp.as_ref())?),
+        false => Some(setup::backend(shared, corp.as_ref(), &log)?),
     };
     let parsed = input::parse(
         &read_file(&a.file)?,
@@ -127,7 +130,7 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
         shared.encoding,
     )?;
     reporter.info(&describe(&a.file, &parsed));
-    let clock = setup::clock(shared)?;
+    let clock = setup::clock(shared, &log)?;
     let now = clock.now().await.map_err(unreachable)?;
     let checked = check::check(&parsed.records, parsed.problems.clone(), corp.as_ref(), now);
     for p in &checked.problems {
@@ -199,7 +202,8 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
         unreachable_batches,
         checked.problems,
         results,
-    ))
+    )
+    .with_requests(log.counts()))
 }
 
 fn rows_of(ledger: &Ledger, b: &Batch) -> String {
@@ -220,7 +224,8 @@ pub async fn status(a: &StatusArgs, reporter: &Reporter) -> Result<Summary, CliE
     let shared = &a.shared;
     setup::check_flags(shared)?;
     let corp = setup::corp(shared)?;
-    let backend = setup::backend(shared, corp.as_ref())?;
+    let log = Arc::new(RequestLog::default());
+    let backend = setup::backend(shared, corp.as_ref(), &log)?;
     let parsed;
     let (records, batches, ledger): (&[Record], Vec<Batch>, Ledger) = match &a.file {
         Some(file) => {
@@ -256,7 +261,7 @@ pub async fn status(a: &StatusArgs, reporter: &Reporter) -> Result<Summary, CliE
             )
         }
     };
-    let clock = setup::clock(shared)?;
+    let clock = setup::clock(shared, &log)?;
     let opts = options(shared);
     let mut job = Job {
         records,
@@ -289,7 +294,8 @@ pub async fn status(a: &StatusArgs, reporter: &Reporter) -> Result<Summary, CliE
         unreachable_batches,
         vec![],
         results,
-    ))
+    )
+    .with_requests(log.counts()))
 }
 
 /// `status --submit-id`: learn each submission's receipts from a first read.

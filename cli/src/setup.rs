@@ -1,13 +1,16 @@
 //! From the command line and the environment to a backend and a clock. Secrets (the Worker's
 //! token, POPBiLL's SecretKey) are kept in `popbill::Secret` and never printed.
 
+use std::sync::Arc;
+
 use popbill::native::NativeTransport;
 use popbill::{Client, Config, CorpNum, Secret, SystemClock, TimeSource};
 
 use crate::args::Shared;
-use crate::backend::Backend;
+use crate::backend::counting::{Counting, RequestLog};
 use crate::backend::direct::DirectApi;
 use crate::backend::worker::WorkerApi;
+use crate::backend::{Backend, Http};
 use crate::clock::{Clock, ClockChoice};
 use crate::error::CliError;
 
@@ -42,12 +45,19 @@ fn auth_base(shared: &Shared) -> Result<String, CliError> {
     }
 }
 
-pub fn clock(shared: &Shared) -> Result<Clock, CliError> {
+fn counted(inner: NativeTransport, log: &Arc<RequestLog>) -> Http {
+    Counting {
+        inner,
+        log: log.clone(),
+    }
+}
+
+pub fn clock(shared: &Shared, log: &Arc<RequestLog>) -> Result<Clock, CliError> {
     Ok(match shared.clock {
         ClockChoice::Local => Clock::Local,
         ClockChoice::Linkhub => Clock::Linkhub {
             time_url: format!("{}/Time", auth_base(shared)?),
-            http: Box::new(NativeTransport::new()),
+            http: Box::new(counted(NativeTransport::new(), log)),
         },
     })
 }
@@ -77,7 +87,11 @@ fn env_secret(name: &str) -> Result<String, CliError> {
     }
 }
 
-pub fn backend(shared: &Shared, corp: Option<&CorpNum>) -> Result<Backend, CliError> {
+pub fn backend(
+    shared: &Shared,
+    corp: Option<&CorpNum>,
+    log: &Arc<RequestLog>,
+) -> Result<Backend, CliError> {
     if shared.direct {
         let corp = corp.ok_or_else(|| {
             usage("--direct needs the member's CorpNum: --corp-num or POPBILL_CORP_NUM")
@@ -97,7 +111,7 @@ pub fn backend(shared: &Shared, corp: Option<&CorpNum>) -> Result<Backend, CliEr
         if shared.clock == ClockChoice::Linkhub {
             config.time_source = TimeSource::Linkhub;
         }
-        let client = Client::new(config, NativeTransport::new(), SystemClock);
+        let client = Client::new(config, counted(NativeTransport::new(), log), SystemClock);
         return Ok(Backend::Direct(DirectApi::new(client, corp.clone())));
     }
     let url = shared.worker.as_deref().ok_or_else(|| {
@@ -109,9 +123,13 @@ pub fn backend(shared: &Shared, corp: Option<&CorpNum>) -> Result<Backend, CliEr
         .clone()
         .filter(|t| !t.is_empty())
         .ok_or_else(|| usage("the Worker needs its API token: --token or POPBILL_BULK_TOKEN"))?;
-    let http = NativeTransport::with_timeouts(
-        std::time::Duration::from_secs(5),
-        std::time::Duration::from_secs(120),
+    // A 100-receipt submission waits for POPBiLL's answer inside the Worker: allow for it.
+    let http = counted(
+        NativeTransport::with_timeouts(
+            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(120),
+        ),
+        log,
     );
     Ok(Backend::Worker(WorkerApi::new(
         &url,

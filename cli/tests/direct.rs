@@ -210,6 +210,22 @@ async fn a_lost_bulk_submit_answer_is_settled_by_get_bulk_result_not_a_second_se
         3,
         "the dropped one (never received) was sent again: {submits:?}"
     );
+    // The summary counts the requests it made; the mock saw the same.
+    let probes = all
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/Cashbill/BULK/"))
+        })
+        .count();
+    assert_eq!(summary["requests"]["BulkSubmit"], 3);
+    assert_eq!(summary["requests"]["GetBulkResult"], probes);
+    assert_eq!(
+        probes,
+        2 + 2,
+        "one probe before each batch, one after each lost answer"
+    );
     assert!(
         !submits
             .iter()

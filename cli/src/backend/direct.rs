@@ -7,18 +7,17 @@
 //! found means it never arrived and is sent once more.
 
 use popbill::codes;
-use popbill::native::NativeTransport;
 use popbill::wire::{BulkCashbillResult, Cashbill, CashbillInfo, TxState};
 use popbill::{Client, CorpNum, Error, ErrorKind, MgtKey, SubmitId, SystemClock};
 
-use super::{BackendError, Outgoing, Sent};
+use super::{BackendError, Http, Outgoing, Sent};
 use crate::receipt::{Status, Update};
 
 /// How often one batch is sent again after POPBiLL said it never got it.
 const MAX_SENDS: usize = 3;
 
 pub struct DirectApi {
-    client: Client<NativeTransport, SystemClock>,
+    client: Client<Http, SystemClock>,
     corp: CorpNum,
 }
 
@@ -91,7 +90,7 @@ pub fn filing_update(info: &CashbillInfo) -> Option<Update> {
 }
 
 impl DirectApi {
-    pub fn new(client: Client<NativeTransport, SystemClock>, corp: CorpNum) -> DirectApi {
+    pub fn new(client: Client<Http, SystemClock>, corp: CorpNum) -> DirectApi {
         DirectApi { client, corp }
     }
 

@@ -4,6 +4,7 @@
 //! (the Worker answers a stored submission for the same SubmitID and content; the direct path
 //! asks GetBulkResult before every BulkSubmit), so a run can always be repeated.
 
+pub mod counting;
 pub mod direct;
 pub mod worker;
 
@@ -11,6 +12,10 @@ use popbill::wire::Cashbill;
 use popbill::{CorpNum, SubmitId};
 
 use crate::receipt::{Status, Update};
+
+/// The HTTP client every request goes through: hyper (the `popbill` crate's native transport),
+/// counted.
+pub type Http = counting::Counting<popbill::native::NativeTransport>;
 
 /// One batch to send.
 #[derive(Debug, Clone)]

@@ -10,18 +10,17 @@
 //! - `5xx` (also `502 popbill_auth_failed`, the submission stays stored) and network failures:
 //!   try again later.
 
-use popbill::native::NativeTransport;
 use popbill::{HttpRequest, HttpResponse, Method, Secret, SubmitId, Transport};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{BackendError, Outgoing, Sent};
+use super::{BackendError, Http, Outgoing, Sent};
 use crate::receipt::{Status, Update};
 
 pub struct WorkerApi {
     base: String,
     token: Secret,
-    http: NativeTransport,
+    http: Http,
 }
 
 impl std::fmt::Debug for WorkerApi {
@@ -125,7 +124,7 @@ fn updates(resp: &HttpResponse) -> Result<Vec<Update>, BackendError> {
 }
 
 impl WorkerApi {
-    pub fn new(base: &str, token: Secret, http: NativeTransport) -> WorkerApi {
+    pub fn new(base: &str, token: Secret, http: Http) -> WorkerApi {
         WorkerApi {
             base: base.trim_end_matches('/').to_owned(),
             token,

@@ -44,6 +44,8 @@ pub struct Summary {
     pub problems: Vec<Problem>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<String>,
+    /// Requests made, by kind (`POST /v1/submissions`, `BulkSubmit`, `GetBulkResult`, …).
+    pub requests: BTreeMap<&'static str, usize>,
     pub exit: i32,
 }
 
@@ -114,8 +116,14 @@ impl Summary {
             unreachable,
             problems,
             results,
+            requests: BTreeMap::new(),
             exit: exit.code(),
         }
+    }
+
+    pub fn with_requests(mut self, requests: BTreeMap<&'static str, usize>) -> Summary {
+        self.requests = requests;
+        self
     }
 
     /// `--dry-run`: nothing was meant to be sent, so only rows left out count as failed.
@@ -182,6 +190,14 @@ impl Summary {
         }
         for u in &self.unreachable {
             out.push_str(&format!("not delivered: {u}\n"));
+        }
+        if !self.requests.is_empty() {
+            let parts: Vec<String> = self
+                .requests
+                .iter()
+                .map(|(k, c)| format!("{k} {}", n(*c)))
+                .collect();
+            out.push_str(&format!("requests: {}\n", parts.join(" · ")));
         }
         if let Some(r) = &self.results {
             out.push_str(&format!("results: {r}\n"));
