@@ -44,6 +44,7 @@ bench: worker ## Benchmarks on the local stack -> docs/BENCHMARKS.md (BENCH_ARGS
 	@mkdir -p target/bench
 	cargo bench -p edge --bench core --locked | tee target/bench/core.txt
 	BENCH_SECS=3 cargo bench -p mock-server --bench throughput --locked | tee target/bench/mock.txt
+	cargo build --profile bench -p popbill-bulk --locked
 	cargo run --profile bench -p popbill-bench --locked -- $(BENCH_ARGS)
 
 test: setup lint native-test dry-run e2e ## Everything CI runs
