@@ -51,3 +51,41 @@ pub fn part6(w: &mut String, r: &Results) {
          GetBulkResult): the e2e tests assert it with the mock's journal.\n"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli_file::{CliRun, Via};
+
+    #[test]
+    fn part_6_has_one_table_row_per_path_with_time_rate_and_requests() {
+        let mut upstream = crate::stack::Upstream::default();
+        upstream.by_call.insert("BulkSubmit", 100);
+        upstream.by_call.insert("GetBulkResult", 300);
+        let run = |via, secs| CliRun {
+            via,
+            rows: 10_000,
+            concurrency: 16,
+            secs,
+            counts: "issued 10000".into(),
+            requests: [
+                ("BulkSubmit".to_owned(), 100),
+                ("GetBulkResult".to_owned(), 300),
+            ]
+            .into(),
+            upstream: upstream.clone(),
+        };
+        let r = Results {
+            cli: vec![run(Via::Worker, 25.0), run(Via::Direct, 12.5)],
+            ..Default::default()
+        };
+        let mut w = String::new();
+        part6(&mut w, &r);
+        assert!(w.contains("--concurrency 16`, a CSV of 10,000 rows"), "{w}");
+        assert!(w.contains("| through the Worker | 10,000 | 25.0 s | 400 | 400 (BulkSubmit 100, GetBulkResult 300) | 400 (BulkSubmit 100, GetBulkResult 300) | issued 10000 |"), "{w}");
+        assert!(w.contains("| --direct | 10,000 | 12.5 s | 800 |"), "{w}");
+        let mut empty = String::new();
+        part6(&mut empty, &Results::default());
+        assert!(empty.is_empty(), "no section when part 6 did not run");
+    }
+}

@@ -89,7 +89,7 @@ impl std::fmt::Debug for Reporter {
 
 fn style(unit: &str) -> ProgressStyle {
     ProgressStyle::with_template(&format!(
-        "{{prefix:<8}} [{{bar:40.cyan/blue}}] {{pos:>7}}/{{len:7}} {unit} {{msg}}"
+        "{{prefix:<8}} [{{bar:40.cyan/blue}}] {{human_pos:>7}}/{{human_len:7}} {unit} {{msg}}"
     ))
     .expect("the template is valid")
     .progress_chars("#>-")
@@ -185,8 +185,8 @@ impl Reporter {
             ],
         );
         if let Some(pb) = &self.bars().send {
-            pb.set_position(done as u64);
             pb.set_message(msg.clone());
+            pb.set_position(done as u64);
         }
         self.progress_line(
             "sent",
@@ -239,14 +239,14 @@ impl Reporter {
             }
             let b = self.bars();
             if let Some(pb) = &b.issue {
+                pb.set_message(issue_msg.clone());
                 pb.set_length(sent as u64);
                 pb.set_position(issued_or_failed as u64);
-                pb.set_message(issue_msg.clone());
             }
             if let Some(pb) = &b.file {
+                pb.set_message(file_msg.clone());
                 pb.set_length(fileable as u64);
                 pb.set_position(filed as u64);
-                pb.set_message(file_msg.clone());
             }
         }
         self.progress_line(
