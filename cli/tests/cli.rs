@@ -514,3 +514,32 @@ async fn dry_run_prints_the_batches_and_their_stable_submit_ids_and_sends_nothin
     );
     assert_eq!(a.stdout, b.stdout, "the same file gives the same SubmitIDs");
 }
+
+#[tokio::test]
+async fn json_lines_on_standard_input_are_read_and_checked() {
+    let server = fake_worker(None, 0).await;
+    let line = |key: &str, total: &str| {
+        format!(
+            "{{\"mgtKey\":\"{key}\",\"tradeDT\":\"{TRADE_DT}\",\"tradeType\":\"승인거래\",\"tradeUsage\":\"소득공제용\",\"taxationType\":\"과세\",\"totalAmount\":{total},\"supplyCost\":\"10000\",\"tax\":\"1000\",\"serviceFee\":\"0\",\"franchiseCorpNum\":\"{CORP}\",\"identityNum\":\"01012345678\"}}\n"
+        )
+    };
+    let uri = server.uri();
+    let mut cmd = command(&submit_args("-", &uri, &["--dry-run"]));
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let input = format!("{}\n{}", line("J1", "\"11000\""), line("J2", "11000"));
+    use tokio::io::AsyncWriteExt as _;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("read -: 2 rows (UTF-8, Jsonl)"), "{stderr}");
+    assert!(
+        stderr.contains("row 3, totalAmount: must be a JSON string (amounts too: \"11000\")"),
+        "the blank line 2 counts: {stderr}"
+    );
+}

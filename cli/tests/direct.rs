@@ -178,6 +178,31 @@ async fn direct_mode_issues_and_files_a_file_against_the_mock_and_a_rerun_sends_
         first,
         "the rerun reports the same results"
     );
+
+    // `status --submit-id` for the third batch (rows 202–251): every receipt filed.
+    let id = rows[200]["submitID"].clone();
+    let mut cmd = command(&[
+        "status",
+        "--submit-id",
+        &id,
+        "--direct",
+        "--api-url",
+        &mock.url,
+        "--auth-url",
+        &mock.url,
+        "--clock",
+        "linkhub",
+        "--corp-num",
+        CORP,
+        "--json",
+    ]);
+    cmd.env("POPBILL_LINK_ID", &mock.link_id)
+        .env("POPBILL_SECRET_KEY", &mock.secret_key);
+    let status = run(cmd).await;
+    assert_eq!(status.code, 0, "{status:?}");
+    let summary: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(summary["counts"], json!({"filed": 50}));
+    assert_eq!(bulk_submits(&journal(&mock.url).await).len(), 3);
 }
 
 #[tokio::test]
