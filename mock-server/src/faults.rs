@@ -183,7 +183,7 @@ impl FaultBook {
         let endpoint = match s.endpoint.as_str() {
             "*" => None,
             name => Some(Endpoint::parse(name).ok_or_else(|| {
-                format!("unknown endpoint {name:?} (token, bulk_submit, get_bulk_result, get_info, get_infos, regist_issue or *)")
+                format!("unknown endpoint {name:?} (token, bulk_submit, get_bulk_result, get_info, get_infos, regist_issue, revoke_regist_issue or *)")
             })?),
         };
         let delay = s.delay_ms.unwrap_or(DEFAULT_API_DELAY_MS);

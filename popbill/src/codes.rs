@@ -152,7 +152,7 @@ pub fn message_ko(code: i64) -> &'static str {
         LH_NOT_A_MEMBER => "연동회원으로 가입된 사업자 번호가 존재하지 않습니다.",
         NO_API_PERMISSION => "호출한 API 상품에 이용 권한이 부여되지 않아 사용이 제한됩니다.",
         API_CONCURRENCY_LIMIT => "API 동시호출 한도를 초과 하였습니다.",
-        _ => "오류가 발생하였습니다.",
+        _ => cancellation_message_ko(code).unwrap_or("오류가 발생하였습니다."),
     }
 }
 
@@ -163,3 +163,90 @@ pub const AMOUNT_INVALID: i64 = -14001030;
 pub const TRADE_OPT_INVALID: i64 = -14001080;
 /// GetInfos with more than 1000 keys.
 pub const GETINFOS_TOO_MANY_KEYS: i64 = -14010045;
+
+// Cancellation receipts (취소거래): codes and messages exactly as in POPBiLL's error table
+// (docs/popbill-error-codes.json once copied into the repository). Rules: `validate::cancel`.
+/// 당초 승인 현금영수증이 존재하지 않습니다 (no original with that confirmNum and trade date).
+pub const ORG_NOT_FOUND: i64 = -14001020;
+/// The original is not yet filed with the NTS (stateCode 300).
+pub const ORG_NOT_FILED: i64 = -14001021;
+/// The cancellation's franchiseCorpNum is not the original's.
+pub const ORG_CORP_NUM_MISMATCH: i64 = -14001022;
+/// The cancellation's supplyCost exceeds what is left of the original's.
+pub const CANCEL_SUPPLY_COST_OVER: i64 = -14001023;
+/// The cancellation's identityNum is not the original's.
+pub const CANCEL_IDENTITY_NUM_MISMATCH: i64 = -14001035;
+/// The cancellation's tax exceeds what is left of the original's.
+pub const CANCEL_TAX_OVER: i64 = -14001036;
+/// The cancellation's serviceFee exceeds what is left of the original's.
+pub const CANCEL_SERVICE_FEE_OVER: i64 = -14001037;
+/// One cancellation's totalAmount exceeds the original's totalAmount.
+pub const CANCEL_TOTAL_OVER: i64 = -14001038;
+/// The cancellation's tradeUsage is not the original's.
+pub const CANCEL_TRADE_USAGE_MISMATCH: i64 = -14001039;
+/// The cancellation's taxationType is not the original's.
+pub const CANCEL_TAXATION_TYPE_MISMATCH: i64 = -14001040;
+/// The "original" is itself a cancellation.
+pub const CANCEL_OF_CANCELLATION: i64 = -14001041;
+/// orgTradeDate missing.
+pub const ORG_TRADE_DATE_MISSING: i64 = -14001056;
+/// orgConfirmNum missing.
+pub const ORG_CONFIRM_NUM_MISSING: i64 = -14001057;
+/// cancelType other than 1, 2, 3.
+pub const CANCEL_TYPE_INVALID: i64 = -14001058;
+/// The cancellations of one original, together, exceed its totalAmount.
+pub const CANCEL_TOTALS_OVER: i64 = -14001065;
+/// orgConfirmNum that cannot be an NTS confirm number.
+pub const ORG_CONFIRM_NUM_INVALID: i64 = -14001068;
+/// The original's filing failed (stateCode 305).
+pub const ORG_FILING_FAILED: i64 = -14001069;
+/// The cancellation's trade time is before the original's.
+pub const CANCEL_TRADE_DT_BEFORE_ORG: i64 = -14001074;
+/// orgTradeDate not `yyyyMMdd`.
+pub const ORG_TRADE_DATE_FORMAT: i64 = -14001077;
+
+/// POPBiLL's message for a cancellation code, verbatim from its error table.
+pub fn cancellation_message_ko(code: i64) -> Option<&'static str> {
+    Some(match code {
+        ORG_NOT_FOUND => "당초 승인 현금영수증이 존재하지 않습니다.",
+        ORG_NOT_FILED => {
+            "원본 현금영수증 국세청 전송이 완료되지 않아 취소 현금영수증을 발행할 수 없습니다."
+        }
+        ORG_CORP_NUM_MISMATCH => {
+            "당초 승인 현금영수증과 취소 현금영수증의 가맹점 사업자번호가 일치하지 않습니다."
+        }
+        CANCEL_SUPPLY_COST_OVER => {
+            "취소 현금영수증 공급가액은 당초 승인 현금영수증 공급가액을 초과할 수 없습니다."
+        }
+        CANCEL_IDENTITY_NUM_MISMATCH => "취소 현금영수증 식별번호가 원본과 일치하지 않습니다.",
+        CANCEL_TAX_OVER => {
+            "취소 현금영수증 부가세는 당초 승인 현금영수증 부가세를 초과할 수 없습니다."
+        }
+        CANCEL_SERVICE_FEE_OVER => {
+            "취소 현금영수증 봉사료는 당초 승인 현금영수증 봉사료를 초과할 수 없습니다."
+        }
+        CANCEL_TOTAL_OVER => {
+            "취소 현금영수증 거래금액은 당초 승인 현금영수증 거래금액을 초과할 수 없습니다."
+        }
+        CANCEL_TRADE_USAGE_MISMATCH => {
+            "취소 현금영수증과 당초 승인 현금영수증의 거래구분(TradeType)이 일치하지 않습니다."
+        }
+        CANCEL_TAXATION_TYPE_MISMATCH => {
+            "취소 현금영수증과 당초 승인 현금영수증의 과세형태(TaxationType)가 일치하지 않습니다."
+        }
+        CANCEL_OF_CANCELLATION => "당초 승인 현금영수증만 취소 현금영수증을 발행할 수 있습니다.",
+        ORG_TRADE_DATE_MISSING => "당초 승인 현금영수증 거래일자가 입력되지 않았습니다.",
+        ORG_CONFIRM_NUM_MISSING => "당초 승인 현금영수증 국세청 승인번호가 입력되지 않았습니다.",
+        CANCEL_TYPE_INVALID => "유효하지않은 취소사유(CancelType)입니다.",
+        CANCEL_TOTALS_OVER => {
+            "취소 현금영수증의 거래금액 합계는 당초 승인 현금영수증 거래금액을 초과할 수 없습니다."
+        }
+        ORG_CONFIRM_NUM_INVALID => "당초 승인 현금영수증 국세청 승인번호가 유효하지 않습니다.",
+        ORG_FILING_FAILED => "전송실패 상태의 현금영수증은 취소 현금영수증을 발행할 수 없습니다.",
+        CANCEL_TRADE_DT_BEFORE_ORG => {
+            "취소 현금영수증 거래일시는 당초 승인 현금영수증 거래일시보다 과거로 발행할 수 없습니다."
+        }
+        ORG_TRADE_DATE_FORMAT => "당초 승인 현금영수증 거래일시 형식이 유효하지 않습니다.",
+        _ => return None,
+    })
+}

@@ -96,5 +96,6 @@ pub use ids::{ConfirmNum, CorpNum, IdError, MgtKey, ReceiptId, SubmitId};
 pub use native::NativeTransport;
 pub use secret::Secret;
 pub use time::{KstDate, KstDateTime};
+pub use validate::CancelType;
 #[cfg(feature = "workers")]
 pub use workers::{FetchTransport, JsClock};

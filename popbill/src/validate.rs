@@ -10,12 +10,20 @@ use crate::ids::{CorpNum, MgtKey};
 use crate::time::KstDateTime;
 use crate::wire::Cashbill;
 
+mod cancel;
+pub use cancel::{
+    APPROVAL, CANCELLATION, CONFIRM_NUM_LEN, CancelType, check_cancellation, check_revoke,
+    is_cancellation, is_confirm_num,
+};
+
 /// The most receipts one BulkSubmit may carry.
 pub const MAX_BATCH: usize = 100;
 /// The voluntary-issuance identity number (자진발급), written `010-000-1234` in the docs.
 pub const VOLUNTARY_IDENTITY_NUM: &str = "0100001234";
 
-pub const TRADE_TYPES: [&str; 1] = ["승인거래"];
+/// 승인거래 (an ordinary receipt) and 취소거래 (a cancellation, with the fields
+/// [`check_cancellation`] checks).
+pub const TRADE_TYPES: [&str; 2] = [APPROVAL, CANCELLATION];
 pub const TRADE_USAGES: [&str; 2] = ["소득공제용", "지출증빙용"];
 pub const TRADE_OPTS: [&str; 3] = ["일반", "도서공연", "대중교통"];
 pub const TAXATION_TYPES: [&str; 2] = ["과세", "비과세"];
@@ -28,7 +36,7 @@ pub struct Violation {
     /// POPBiLL's error code.
     pub code: i64,
     /// `missing`, `invalid_format`, `invalid_value`, `too_long`, `negative`, `too_large`,
-    /// `sum_mismatch`, `not_allowed`, `mismatch`, `out_of_range`.
+    /// `sum_mismatch`, `not_allowed`, `mismatch`, `out_of_range`, `before_original`.
     pub reason: &'static str,
 }
 
@@ -48,6 +56,9 @@ impl Violation {
 
     /// An English explanation for the merchant-facing API.
     pub fn message_en(&self) -> String {
+        if let Some(m) = cancel::message_en(self.field, self.reason) {
+            return m.into();
+        }
         match (self.field, self.reason) {
             ("totalAmount", "sum_mismatch") => {
                 "totalAmount must equal supplyCost + tax + serviceFee".into()
@@ -174,7 +185,8 @@ fn max_len(
     }
 }
 
-/// Every rule one receipt breaks, in field order. Empty means POPBiLL would accept it.
+/// Every rule one receipt breaks, in field order (a 취소거래's cancellation fields last).
+/// Empty means POPBiLL would accept it, as far as it can be judged without POPBiLL's state.
 pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<Violation> {
     let mut out = Vec::new();
 
@@ -398,5 +410,6 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
         &mut out,
     );
     max_len(&c.email, "email", 100, codes::EMAIL_TOO_LONG, &mut out);
+    check_cancellation(c, now, &mut out);
     out
 }

@@ -88,8 +88,8 @@ fn each_broken_rule_is_reported_with_its_field_and_popbill_code() {
             codes::TRADE_TYPE_MISSING,
         ),
         (
-            "cancellation in a bulk issue",
-            |c| c.trade_type = Some("취소거래".into()),
+            "a tradeType that is neither 승인거래 nor 취소거래",
+            |c| c.trade_type = Some("반품거래".into()),
             "tradeType",
             codes::TRADE_TYPE_MISSING,
         ),

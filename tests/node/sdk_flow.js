@@ -3,76 +3,14 @@
 // then across midnight and 11:00 to the filing results, and RegistIssue.
 //
 // Usage: node tests/node/sdk_flow.js <mock_url>
-// The SDK hard-codes https://popbill-test.linkhub.co.kr and https://auth.linkhub.co.kr; both are
-// redirected to the mock by wrapping https.request before the SDK is loaded. Nothing else in the
-// SDK is changed. Prints one JSON line of what it saw; exits non-zero on any failed assertion.
+// The SDK's hosts are redirected to the mock (harness.js). Prints one JSON line of what it saw;
+// exits non-zero on any failed assertion.
 'use strict';
 
 const assert = require('assert');
-const http = require('http');
-const https = require('https');
+const { CORP_NUM, fail, setup } = require('./harness');
 
-const mock = new URL(process.argv[2] || 'http://127.0.0.1:9080');
-const CORP_NUM = '1234567890';
-const seen = { hosts: new Set() };
-
-https.request = function (options, callback) {
-  seen.hosts.add(options.host || options.hostname);
-  const redirected = Object.assign({}, options, {
-    protocol: 'http:',
-    host: mock.hostname,
-    hostname: mock.hostname,
-    port: Number(mock.port),
-  });
-  delete redirected.agent;
-  return http.request(redirected, callback);
-};
-
-const popbill = require('popbill');
-
-popbill.config({
-  LinkID: 'DEVLINK',
-  SecretKey: 'ZGV2LXNlY3JldC1rZXktZm9yLWxvY2FsLW1vY2stb25seQ==',
-  IsTest: true,
-  IPRestrictOnOff: true,
-  UseStaticIP: false,
-  UseLocalTimeYN: true,
-  defaultErrorHandler: (e) => fail('default error handler', e),
-});
-const cashbill = popbill.CashbillService();
-
-function fail(what, e) {
-  console.error(`sdk_flow: ${what} failed: ${JSON.stringify(e)}`);
-  process.exit(1);
-}
-
-// The SDK's callback API as promises; an SDK error rejects with {code, message}.
-const call = (method, ...args) =>
-  new Promise((resolve, reject) => cashbill[method](...args, resolve, reject));
-
-function control(method, path, body) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      {
-        host: mock.hostname,
-        port: Number(mock.port),
-        path,
-        method,
-        headers: data ? { 'content-type': 'application/json' } : {},
-      },
-      (res) => {
-        let buf = '';
-        res.on('data', (c) => (buf += c));
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve(JSON.parse(buf)) : reject(new Error(`${path}: ${res.statusCode} ${buf}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const { call, control, nextDay, seen } = setup(process.argv[2]);
 
 function receipt(mgtKey, orderNumber) {
   return {
@@ -141,9 +79,7 @@ async function main() {
 
   // Across midnight and 11:00 (KST) of the next day: the filing results.
   const clock = await control('GET', '/_mock/clock');
-  const today = clock.kst.slice(0, 8);
-  const d = new Date(Date.UTC(+today.slice(0, 4), +today.slice(4, 6) - 1, +today.slice(6, 8) + 1));
-  const next = d.toISOString().slice(0, 10).replace(/-/g, '');
+  const next = nextDay(clock.kst);
   await control('POST', '/_mock/clock/advance', { to: `${next}110000` });
   const filed = await call('getInfos', CORP_NUM, keys.slice(0, 2));
   assert.deepStrictEqual(filed.map((i) => i.stateCode), [304, 305]);
@@ -177,4 +113,4 @@ async function main() {
   );
 }
 
-main().catch((e) => fail('flow', e && e.stack ? e.stack : e));
+main().catch((e) => fail('sdk_flow', e && e.stack ? e.stack : e));

@@ -537,6 +537,24 @@ fn mock_cases(bearer: &str, date: &str) -> Vec<Case> {
             .body(token_body)
     };
     let keys_1001: Vec<String> = keys("G", 1001);
+    let revoke = |why, status| {
+        case(why, M::POST, "/Cashbill", status, None)
+            .auth(&b)
+            .header("x-http-method-override", "REVOKEISSUE")
+    };
+    // A well-formed full cancellation of an original the mock never issued.
+    let revoke_body = || {
+        json!({"mgtKey": "RV-1", "orgConfirmNum": "ZZ1234567", "orgTradeDate": "20250711",
+               "smssendYN": false, "isPartCancel": false, "cancelType": 1})
+    };
+    let with = |mut v: Value, field: &str, value: Value| {
+        if value.is_null() {
+            v.as_object_mut().expect("an object").remove(field);
+        } else {
+            v[field] = value;
+        }
+        v
+    };
     vec![
         lh("token without authorization", 401).header("x-lh-date", date),
         lh("token bad signature", 401)
@@ -669,6 +687,54 @@ fn mock_cases(bearer: &str, date: &str) -> Vec<Case> {
             .auth(&b)
             .header("x-http-method-override", "ISSUE")
             .body("{"),
+        revoke("revoke bad json", 400).body("{"),
+        revoke("revoke empty body", 400),
+        revoke("revoke a list", 400).json(json!([revoke_body()])),
+        revoke("revoke mgtKey a number", 400).json(with(revoke_body(), "mgtKey", json!(7))),
+        revoke("revoke isPartCancel a string", 400).json(with(
+            revoke_body(),
+            "isPartCancel",
+            json!("true"),
+        )),
+        revoke("revoke unknown original", 400).json(revoke_body()),
+        revoke("revoke without orgConfirmNum", 400).json(with(
+            revoke_body(),
+            "orgConfirmNum",
+            Value::Null,
+        )),
+        revoke("revoke orgConfirmNum of 300", 400).json(with(
+            revoke_body(),
+            "orgConfirmNum",
+            json!("T".repeat(300)),
+        )),
+        revoke("revoke orgTradeDate garbage", 400).json(with(
+            revoke_body(),
+            "orgTradeDate",
+            json!("yesterday"),
+        )),
+        revoke("revoke cancelType 99", 400).json(with(revoke_body(), "cancelType", json!(99))),
+        revoke("revoke partial without amounts", 400).json(with(
+            revoke_body(),
+            "isPartCancel",
+            json!(true),
+        )),
+        revoke("revoke partial negative", 400).json(with(
+            with(
+                with(revoke_body(), "isPartCancel", json!(true)),
+                "supplyCost",
+                json!("-1"),
+            ),
+            "totalAmount",
+            json!("-1"),
+        )),
+        revoke("revoke tradeDT in the future", 400).json(with(
+            revoke_body(),
+            "tradeDT",
+            json!("20991231000000"),
+        )),
+        case("revoke without token", M::POST, "/Cashbill", 401, None)
+            .header("x-http-method-override", "REVOKEISSUE")
+            .json(revoke_body()),
         case(
             "advance backwards",
             M::POST,

@@ -1,4 +1,5 @@
-//! `GET /_mock/state`: every submission and receipt, identityNum masked.
+//! `GET /_mock/state`: every submission and receipt, identityNum masked; cancellations with
+//! their original, originals with their running cancelled totals.
 
 use popbill::privacy::mask_identity;
 use serde_json::{Value, json};
@@ -39,10 +40,13 @@ impl Sim {
         let mut cashbills: Vec<Value> = store
             .receipts
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 let submit_id = r
                     .submission
                     .map(|i| store.submissions[i as usize].submit_id.to_string());
+                let original = r.cancel.map(|k| self.original(k));
+                let refunded = store.refunded.get(&(i as u32));
                 json!({
                     "mgt_key": &*r.mgt_key,
                     "corp_num": self.member.corp_num.as_str(),
@@ -59,6 +63,19 @@ impl Sim {
                     "ntssend_dt": r.nts_sent_at.map(|t| t.kst().to_string()),
                     "ntsresult_dt": r.nts_result_at.map(|t| t.kst().to_string()),
                     "nts_result_code": r.nts_result_at.map(|_| r.nts_plan.result_code().to_owned()),
+                    "trade_type": r.trade_type,
+                    "org_confirm_num": original.map(|o| self.ids.confirm_num(o.issue_no)),
+                    "org_trade_date": original.map(|o| o.trade_dt.date().to_string()),
+                    "cancel_type": r.cancel.map(|k| k.cancel_type),
+                    "amounts": {"supply_cost": r.amounts[0], "tax": r.amounts[1],
+                                "service_fee": r.amounts[2], "total_amount": r.amounts[3]},
+                    "cancelled": refunded.map(|f| json!({
+                        "supply_cost": f.amounts.supply_cost, "tax": f.amounts.tax,
+                        "service_fee": f.amounts.service_fee, "total_amount": f.amounts.total,
+                    })),
+                    "cancellations": refunded.map(|f| f.cancellations.iter()
+                        .map(|&c| &*store.receipts[c as usize].mgt_key)
+                        .collect::<Vec<_>>()),
                 })
             })
             .collect();

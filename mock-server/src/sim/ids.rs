@@ -72,6 +72,32 @@ impl Perm {
         let v = (self.a * (u128::from(n) % self.m) + self.b) % self.m;
         format!("{v:0width$}", width = self.digits)
     }
+
+    /// The counter (mod 10^digits) that `apply` turned into `s`, if `s` is `digits` digits.
+    fn invert(&self, s: &str) -> Option<u64> {
+        if s.len() != self.digits || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let v: u128 = s.parse().ok()?;
+        let n = (mod_inverse(self.a, self.m)? * ((v + self.m - self.b) % self.m)) % self.m;
+        u64::try_from(n).ok()
+    }
+}
+
+/// `a⁻¹ mod m` by the extended Euclidean algorithm (`None` unless `gcd(a, m) = 1`).
+fn mod_inverse(a: u128, m: u128) -> Option<u128> {
+    let m = i128::try_from(m).ok()?;
+    let (mut r0, mut r1) = (m, i128::try_from(a).ok()? % m);
+    let (mut t0, mut t1) = (0i128, 1i128);
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 - q * t1);
+    }
+    if r0 != 1 {
+        return None;
+    }
+    u128::try_from(t0.rem_euclid(m)).ok()
 }
 
 /// Every generated identifier, from the seed and per-kind counters.
@@ -121,6 +147,14 @@ impl IdGen {
     /// confirmNum: `TB` + 7 digits (9 characters, like the test samples `TB0000009`).
     pub fn confirm_num(&self, issue: u32) -> String {
         format!("TB{}", self.confirm.apply(u64::from(issue)))
+    }
+
+    /// The issuance number behind a confirmNum this generator made (for the first 10^7
+    /// issued receipts; later ones share confirmNums with earlier ones). `None` for anything
+    /// that is not `TB` + 7 digits.
+    pub fn issue_of_confirm_num(&self, confirm_num: &str) -> Option<u32> {
+        let n = self.confirm.invert(confirm_num.strip_prefix("TB")?)?;
+        u32::try_from(n).ok()
     }
 
     /// itemKey: `0` + `yyMMddHH` (KST, issue time) + 9 digits = 18 characters.
@@ -180,6 +214,23 @@ mod tests {
         assert_eq!(mid.len(), 36);
         assert_eq!(&mid[12..13], "-");
         assert_eq!(g.session_token().len(), 48);
+    }
+
+    #[test]
+    fn a_confirm_num_leads_back_to_its_issuance_number() {
+        for seed in [0, 7, u64::MAX] {
+            let g = IdGen::new(seed);
+            for n in [0u32, 1, 2, 999, 9_999_999] {
+                assert_eq!(
+                    g.issue_of_confirm_num(&g.confirm_num(n)),
+                    Some(n),
+                    "seed {seed}"
+                );
+            }
+            for bad in ["", "TB", "TB123456", "TB12345678", "XX1234567", "TB12345x7"] {
+                assert_eq!(g.issue_of_confirm_num(bad), None, "{bad:?}");
+            }
+        }
     }
 
     #[test]

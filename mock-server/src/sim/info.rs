@@ -61,6 +61,11 @@ impl Sim {
         Ok(ApiResponse::json(200, &infos, None))
     }
 
+    /// The original a cancellation cancels.
+    pub(crate) fn original(&self, link: super::store::CancelOf) -> &Receipt {
+        &self.store.receipts[link.original as usize]
+    }
+
     /// A receipt as GetInfo shows it (POPBILL-PROTOCOL.md §5.2).
     pub fn cashbill_info(&self, r: &Receipt) -> CashbillInfo {
         let s = |v: &Option<Box<str>>| v.as_deref().map(str::to_owned);
@@ -92,8 +97,13 @@ impl Sim {
             email: s(&r.email),
             hp: s(&r.hp),
             confirm_num: Some(self.ids.confirm_num(r.issue_no)),
-            org_confirm_num: None,
-            org_trade_date: None,
+            org_confirm_num: r
+                .cancel
+                .map(|k| self.ids.confirm_num(self.original(k).issue_no)),
+            org_trade_date: r
+                .cancel
+                .map(|k| self.original(k).trade_dt.date().to_string()),
+            cancel_type: r.cancel.map(|k| i64::from(k.cancel_type)),
             ntssend_dt: r.nts_sent_at.map(|t| t.kst().to_string()),
             ntsresult: match (r.nts_sent_at, r.state_code()) {
                 (None, _) => None,

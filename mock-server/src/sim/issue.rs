@@ -4,10 +4,13 @@
 //! (`popbill::validate::check_cashbill`; the first broken rule's code is reported), its mgtKey
 //! is not already used by an issued receipt of the member (-14000004), and its orderNumber does
 //! not ask for `SCENARIO:ISSUE_FAIL:<code>`. Failed receipts are not stored, so their mgtKey
-//! stays free.
+//! stays free. A cancellation (취소거래) is also judged against its original at that moment
+//! (`Sim::judge_cancellation`, rules in `cancel`), between the mgtKey and the scenario.
 
 use popbill::codes;
-use popbill::validate::{TAXATION_TYPES, TRADE_OPTS, TRADE_TYPES, TRADE_USAGES, check_cashbill};
+use popbill::validate::{
+    TAXATION_TYPES, TRADE_OPTS, TRADE_TYPES, TRADE_USAGES, check_cashbill, is_cancellation,
+};
 use popbill::wire::{Cashbill, IssueResponse, WebhookEvent};
 use popbill::{Amount, KstDateTime};
 
@@ -59,7 +62,12 @@ impl Sim {
         at: SimTime,
         submission: Option<u32>,
     ) -> Result<u32, i64> {
-        if let Some(v) = check_cashbill(c, &self.member.corp_num, at.kst()).first() {
+        let cancelling = is_cancellation(c);
+        let broken = check_cashbill(c, &self.member.corp_num, at.kst());
+        // A cancellation's franchise is compared with its original's first (-14001022), and
+        // only then with the member's (README: check order).
+        let later = |code: i64| cancelling && code == codes::FRANCHISE_NOT_MEMBER;
+        if let Some(v) = broken.iter().find(|v| !later(v.code)) {
             return Err(v.code);
         }
         let mgt_key = c
@@ -68,6 +76,13 @@ impl Sim {
             .expect("check_cashbill refuses a missing mgtKey");
         if self.store.by_mgt_key.contains_key(mgt_key) {
             return Err(codes::MGT_KEY_IN_USE);
+        }
+        let cancel = match cancelling {
+            true => Some(self.judge_cancellation(c, at)?),
+            false => None,
+        };
+        if let Some(v) = broken.first() {
+            return Err(v.code);
         }
         let nts_plan = match scenario::parse(c.order_number.as_deref()) {
             Scenario::IssueFail(code) => return Err(code),
@@ -106,11 +121,15 @@ impl Sim {
             nts_plan,
             nts_sent_at: None,
             nts_result_at: None,
+            cancel,
         };
         let index = u32::try_from(self.store.receipts.len()).unwrap_or(u32::MAX);
         self.store.receipts.push(receipt);
         self.store.by_mgt_key.insert(mgt_key.into(), index);
         self.schedule_filing(index, at);
+        if let Some(link) = cancel {
+            self.record_cancellation(index, link);
+        }
         Ok(index)
     }
 
@@ -138,6 +157,12 @@ impl Sim {
         self.check_bearer(req, now)?;
         let cashbill = prepared.map_err(ApiError::of)?;
         let index = self.issue_one(&cashbill, now, None).map_err(ApiError::of)?;
+        Ok(self.issued_at_once(index, now))
+    }
+
+    /// The answer to a receipt issued at once (RegistIssue, RevokeRegistIssue), and its
+    /// `Issue` webhook.
+    pub(crate) fn issued_at_once(&mut self, index: u32, now: SimTime) -> ApiResponse {
         let r = &self.store.receipts[index as usize];
         let resp = IssueResponse {
             code: Some(codes::OK),
@@ -152,7 +177,7 @@ impl Sim {
         };
         let mgt_key = r.mgt_key.clone();
         self.emit(event, "Issue", Some(mgt_key), None, now);
-        Ok(ApiResponse::json(200, &resp, Some(codes::OK)))
+        ApiResponse::json(200, &resp, Some(codes::OK))
     }
 
     /// The fields every receipt webhook (Issue, NTS) carries.

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod bulk;
 pub mod bulk_body;
+pub mod cancel;
 pub mod dump;
 pub mod error;
 pub mod filing;
@@ -17,6 +18,7 @@ pub mod issue;
 pub mod journal;
 pub mod queue;
 pub mod request;
+pub mod revoke;
 pub mod scenario;
 pub mod store;
 pub mod webhooks;
@@ -79,6 +81,7 @@ pub enum Prepared {
     None,
     Bulk(bulk::PreparedBulk),
     Issue(Result<Box<popbill::wire::Cashbill>, i64>),
+    Revoke(Result<Box<popbill::wire::RevokeRequest>, i64>),
     Infos(Result<Vec<String>, i64>),
 }
 
@@ -87,6 +90,7 @@ pub fn prepare(route: &Route, req: &ApiRequest) -> Prepared {
     match route {
         Route::BulkSubmit => Prepared::Bulk(bulk::prepare(req)),
         Route::RegistIssue => Prepared::Issue(issue::prepare(req)),
+        Route::RevokeRegistIssue => Prepared::Revoke(revoke::prepare(req)),
         Route::GetInfos => Prepared::Infos(info::prepare(req)),
         _ => Prepared::None,
     }
@@ -161,6 +165,9 @@ impl Sim {
             (Route::Token { service_id }, _) => self.issue_token(req, service_id, now),
             (Route::BulkSubmit, Prepared::Bulk(p)) => self.bulk_submit(req, p, now),
             (Route::RegistIssue, Prepared::Issue(p)) => self.regist_issue(req, p, now),
+            (Route::RevokeRegistIssue, Prepared::Revoke(p)) => {
+                self.revoke_regist_issue(req, p, now)
+            }
             (Route::GetBulkResult { submit_id }, _) => self.get_bulk_result(req, submit_id, now),
             (Route::GetInfo { mgt_key }, _) => self.get_info(req, mgt_key, now),
             (Route::GetInfos, Prepared::Infos(p)) => self.get_infos(req, p, now),

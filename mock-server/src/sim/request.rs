@@ -52,6 +52,7 @@ pub enum Endpoint {
     GetInfo,
     GetInfos,
     RegistIssue,
+    RevokeRegistIssue,
 }
 
 impl Endpoint {
@@ -63,6 +64,7 @@ impl Endpoint {
             Endpoint::GetInfo => "get_info",
             Endpoint::GetInfos => "get_infos",
             Endpoint::RegistIssue => "regist_issue",
+            Endpoint::RevokeRegistIssue => "revoke_regist_issue",
         }
     }
 
@@ -74,6 +76,7 @@ impl Endpoint {
             Endpoint::GetInfo,
             Endpoint::GetInfos,
             Endpoint::RegistIssue,
+            Endpoint::RevokeRegistIssue,
         ]
         .into_iter()
         .find(|e| e.as_str() == s)
@@ -91,6 +94,8 @@ pub enum Route {
     },
     BulkSubmit,
     RegistIssue,
+    /// `POST /Cashbill` + `REVOKEISSUE`: issue a cancellation receipt (취소거래).
+    RevokeRegistIssue,
     GetBulkResult {
         submit_id: String,
     },
@@ -115,6 +120,7 @@ impl Route {
             Route::Token { .. } => Some(Endpoint::Token),
             Route::BulkSubmit => Some(Endpoint::BulkSubmit),
             Route::RegistIssue => Some(Endpoint::RegistIssue),
+            Route::RevokeRegistIssue => Some(Endpoint::RevokeRegistIssue),
             Route::GetBulkResult { .. } => Some(Endpoint::GetBulkResult),
             Route::GetInfo { .. } => Some(Endpoint::GetInfo),
             Route::GetInfos => Some(Endpoint::GetInfos),
@@ -146,6 +152,7 @@ pub fn route(req: &ApiRequest) -> Route {
         (_, true, ["Cashbill"] | ["Cashbill", ""]) => match req.method_override().as_deref() {
             Some("BULKISSUE") => Route::BulkSubmit,
             Some("ISSUE") => Route::RegistIssue,
+            Some("REVOKEISSUE") => Route::RevokeRegistIssue,
             other => Route::NotSimulated {
                 what: format!(
                     "POST /Cashbill with X-HTTP-Method-Override {}",
@@ -270,6 +277,10 @@ mod tests {
                 req(Method::POST, "/Cashbill", Some("ISSUE")),
                 Route::RegistIssue,
             ),
+            (
+                req(Method::POST, "/Cashbill/", Some("RevokeIssue")),
+                Route::RevokeRegistIssue,
+            ),
             (req(Method::POST, "/Cashbill/States", None), Route::GetInfos),
             (
                 req(Method::GET, "/Cashbill/BULK/S-1/State", None),
@@ -296,6 +307,11 @@ mod tests {
         }
         assert!(matches!(
             route(&req(Method::POST, "/Cashbill", None)),
+            Route::NotSimulated { .. }
+        ));
+        // REVOKE (a cancellation saved as a draft) is not simulated.
+        assert!(matches!(
+            route(&req(Method::POST, "/Cashbill", Some("REVOKE"))),
             Route::NotSimulated { .. }
         ));
     }

@@ -54,6 +54,17 @@ pub struct Receipt {
     pub nts_plan: NtsPlan,
     pub nts_sent_at: Option<SimTime>,
     pub nts_result_at: Option<SimTime>,
+    /// Set on a cancellation receipt (취소거래): which original it cancels, and why.
+    pub cancel: Option<CancelOf>,
+}
+
+/// A cancellation's link to its original (orgConfirmNum and orgTradeDate are the original's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelOf {
+    /// Index into `Store::receipts`.
+    pub original: u32,
+    /// 1 거래취소, 2 오류발급취소, 3 기타취소.
+    pub cancel_type: u8,
 }
 
 impl Receipt {
@@ -120,11 +131,20 @@ pub struct Store {
     pub burned: HashSet<Box<str>>,
     /// Receipts issued per KST day that are not yet filed or not yet resulted.
     pub by_day: BTreeMap<popbill::KstDate, Vec<u32>>,
+    /// Running totals of the cancellations of each original (by receipt index).
+    pub refunded: HashMap<u32, super::cancel::Refunded>,
 }
 
 impl Store {
     pub fn submit_id_used(&self, id: &str) -> bool {
         self.by_submit_id.contains_key(id) || self.burned.contains(id)
+    }
+
+    /// The receipt with issuance number `n` (receipts are stored in issuance order).
+    pub fn by_issue_no(&self, n: u32) -> Option<u32> {
+        let i = self.receipts.partition_point(|r| r.issue_no < n);
+        let found = self.receipts.get(i).is_some_and(|r| r.issue_no == n);
+        found.then(|| u32::try_from(i).unwrap_or(u32::MAX))
     }
 
     pub fn receipt(&self, mgt_key: &str) -> Option<&Receipt> {

@@ -211,6 +211,24 @@ impl TestApp {
         .await
     }
 
+    /// RevokeRegistIssue: `POST /Cashbill` + `REVOKEISSUE` with a raw body.
+    pub async fn revoke_raw(&self, tok: &str, body: impl Into<reqwest::Body>) -> Answer {
+        self.send(
+            self.http
+                .post(self.at("/Cashbill"))
+                .header("authorization", format!("Bearer {tok}"))
+                .header("x-http-method-override", "REVOKEISSUE")
+                .header("content-type", "application/json;charset=utf-8")
+                .body(body),
+        )
+        .await
+    }
+
+    pub async fn revoke_regist_issue(&self, tok: &str, body: Value) -> Answer {
+        self.revoke_raw(tok, serde_json::to_vec(&body).unwrap())
+            .await
+    }
+
     pub async fn control_get(&self, path: &str) -> Value {
         let (s, v) = self.send(self.http.get(self.at(path))).await;
         assert_eq!(s, 200, "GET {path}: {v}");

@@ -8,6 +8,8 @@ mod control;
 mod faults;
 mod lifecycle;
 mod props;
+mod refund_rules;
+mod refunds;
 mod webhooks;
 
 use std::time::Duration;

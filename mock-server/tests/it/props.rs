@@ -21,8 +21,13 @@ fn sim_and_token() -> (Sim, String) {
         ..Config::default()
     })
     .unwrap();
+    let tok = token_at(&mut sim, now());
+    (sim, tok)
+}
+
+fn token_at(sim: &mut Sim, at: SimTime) -> String {
     let body = br#"{"access_id":"1234567890","scope":["member","140"]}"#;
-    let date = now().linkhub();
+    let date = at.linkhub();
     let sig =
         popbill::linkhub::sign(crate::common::SECRET, body, &date, None, "/POPBILL/Token").unwrap();
     let mut r = ApiRequest::new(Method::POST, "/POPBILL/Token");
@@ -33,9 +38,8 @@ fn sim_and_token() -> (Sim, String) {
     r.headers.insert("x-lh-date", date.parse().unwrap());
     r.headers.insert("x-lh-version", "2.0".parse().unwrap());
     r.body = body.to_vec().into();
-    let v = sim.handle_raw(&r, now()).json_value();
-    let tok = v["session_token"].as_str().unwrap().to_owned();
-    (sim, tok)
+    let v = sim.handle_raw(&r, at).json_value();
+    v["session_token"].as_str().unwrap().to_owned()
 }
 
 fn stored(sim: &Sim) -> (Value, Value) {
@@ -182,5 +186,103 @@ proptest! {
         }
         let _ = mock_server::clock::parse_control_time(&String::from_utf8_lossy(&body));
         let _ = mock_server::clock::parse_lh_date(&String::from_utf8_lossy(&body));
+    }
+}
+
+/// A sim whose receipt `K-1` (10000 + 1000 + 500) is filed (304), at 11:00 on the 12th.
+fn sim_with_filed_original() -> (Sim, String, Value, SimTime) {
+    let (mut sim, tok) = sim_and_token();
+    let c = json!({"mgtKey": "K-1", "tradeType": "승인거래", "tradeUsage": "소득공제용",
+                   "taxationType": "과세", "totalAmount": "11500", "supplyCost": "10000",
+                   "tax": "1000", "serviceFee": "500", "franchiseCorpNum": "1234567890",
+                   "identityNum": "01012345678"});
+    let mut issue = request(Method::POST, "/Cashbill", &tok, Some("ISSUE"), Vec::new());
+    issue.body = serde_json::to_vec(&c).unwrap().into();
+    assert_eq!(sim.handle_raw(&issue, now()).status, 200);
+    let eleven = parse_control_time("20250712110000").unwrap();
+    while let Some(t) = sim.next_due().filter(|t| *t <= eleven) {
+        for out in sim.run_due(t) {
+            let ok = mock_server::sim::Attempt {
+                http_status: Some(200),
+                ok: true,
+                error: None,
+            };
+            sim.record_delivery(&out, &ok);
+        }
+    }
+    let tok = token_at(&mut sim, eleven);
+    let info = sim
+        .handle_raw(
+            &request(Method::GET, "/Cashbill/K-1", &tok, None, Vec::new()),
+            eleven,
+        )
+        .json_value();
+    assert_eq!(info["stateCode"], 304);
+    (sim, tok, info, eleven)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn partial_cancellations_never_exceed_the_original_and_fit_exactly_what_is_left(
+        parts in prop::collection::vec((0u64..6000, 0u64..=10, 0u64..300), 1..8),
+    ) {
+        let (mut sim, tok, org, at) = sim_with_filed_original();
+        let mut left = [10000u64, 1000, 500];
+        for (i, (supply, tax_tenths, fee)) in parts.into_iter().enumerate() {
+            let tax = supply * tax_tenths / 100;
+            let total = supply + tax + fee;
+            let body = json!({"mgtKey": format!("R-{i}"), "orgConfirmNum": org["confirmNum"],
+                              "orgTradeDate": org["tradeDate"], "isPartCancel": true,
+                              "supplyCost": supply.to_string(), "tax": tax.to_string(),
+                              "serviceFee": fee.to_string(), "totalAmount": total.to_string()});
+            let req = request(Method::POST, "/Cashbill", &tok, Some("REVOKEISSUE"),
+                              serde_json::to_vec(&body).unwrap());
+            let resp = sim.handle_raw(&req, at);
+            let fits = total <= left.iter().sum::<u64>()
+                && supply <= left[0] && tax <= left[1] && fee <= left[2];
+            prop_assert_eq!(resp.status == 200, fits, "{:?} with {:?} left: {:?}",
+                            (supply, tax, fee), left, resp.json_value());
+            if fits {
+                left = [left[0] - supply, left[1] - tax, left[2] - fee];
+            }
+        }
+        let state = sim.state_json(at);
+        let original = state["cashbills"].as_array().unwrap().iter()
+            .find(|c| c["mgt_key"] == "K-1").unwrap().clone();
+        let cancelled = original["cancelled"]["total_amount"].as_u64().unwrap_or(0);
+        prop_assert_eq!(cancelled, 11500 - left.iter().sum::<u64>());
+        prop_assert!(cancelled <= 11500);
+    }
+
+    #[test]
+    fn arbitrary_json_revoke_bodies_never_panic_and_refusals_change_nothing(
+        fields in prop::collection::btree_map(
+            prop_oneof![
+                Just("mgtKey".to_owned()), Just("orgConfirmNum".to_owned()),
+                Just("orgTradeDate".to_owned()), Just("isPartCancel".to_owned()),
+                Just("cancelType".to_owned()), Just("supplyCost".to_owned()),
+                Just("totalAmount".to_owned()), Just("tradeDT".to_owned()),
+            ],
+            json_value(),
+            0..8,
+        ),
+        use_original in any::<bool>(),
+    ) {
+        let (mut sim, tok, org, at) = sim_with_filed_original();
+        let mut body: serde_json::Map<String, Value> = fields.into_iter().collect();
+        if use_original {
+            body.insert("orgConfirmNum".into(), org["confirmNum"].clone());
+            body.insert("orgTradeDate".into(), org["tradeDate"].clone());
+        }
+        let before = sim.state_json(at)["cashbills"].clone();
+        let req = request(Method::POST, "/Cashbill", &tok, Some("REVOKEISSUE"),
+                          serde_json::to_vec(&Value::Object(body)).unwrap());
+        let resp = sim.handle_raw(&req, at);
+        prop_assert!(matches!(resp.status, 200 | 400 | 409), "{}", resp.status);
+        if resp.status != 200 {
+            prop_assert_eq!(sim.state_json(at)["cashbills"].clone(), before);
+        }
     }
 }

@@ -19,8 +19,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha1::{Digest, Sha1};
 
-use crate::validate::{BatchError, check_batch};
-use crate::wire::{BulkCashbillResult, BulkResponse, Cashbill, CashbillInfo, IssueResponse};
+use crate::validate::{BatchError, check_batch, check_revoke};
+use crate::wire::{
+    BulkCashbillResult, BulkResponse, Cashbill, CashbillInfo, IssueResponse, RevokeRequest,
+};
 use crate::{CorpNum, KstDateTime, MgtKey, SubmitId};
 
 pub use auth::CASHBILL_SCOPE;
@@ -228,6 +230,32 @@ impl<T: Transport, C: Clock> Client<T, C> {
     ) -> Result<IssueResponse, Error> {
         let mut call = ApiCall::post("/Cashbill", to_json(cashbill), Effect::Write);
         call.method_override = Some("ISSUE");
+        let resp = self.call(corp, &call).await?;
+        parse(&resp, "an IssueResponse", call.effect)
+    }
+
+    /// RevokeRegistIssue (취소 현금영수증 즉시발행): `POST /Cashbill` with
+    /// `X-HTTP-Method-Override: REVOKEISSUE` and the request as compact JSON in the SDKs' field
+    /// order. POPBiLL issues a 취소거래 receipt of the original named by `orgConfirmNum` and
+    /// `orgTradeDate`; the answer has the cancellation's own confirmNum.
+    ///
+    /// What can be judged without POPBiLL (mgtKey, tradeDT, orgConfirmNum, orgTradeDate,
+    /// cancelType, a partial cancellation's amounts: [`check_revoke`] at [`now`](Self::now)) is
+    /// refused before sending, as [`ErrorKind::InvalidRequest`] with the first rule's code. An
+    /// original that is not yet filed is `-14001021` (try again after 11:00 KST the day after
+    /// it was issued); one whose filing failed is `-14001069`. A timeout is
+    /// [`ErrorKind::Ambiguous`]: ask GetInfo for the mgtKey before sending again.
+    pub async fn revoke_regist_issue(
+        &self,
+        corp: &CorpNum,
+        request: &RevokeRequest,
+    ) -> Result<IssueResponse, Error> {
+        let now = self.now().await?;
+        if let Some(v) = check_revoke(request, corp, now).first() {
+            return Err(Error::refused_locally(v.code, v.message_en()));
+        }
+        let mut call = ApiCall::post("/Cashbill", to_json(request), Effect::Write);
+        call.method_override = Some("REVOKEISSUE");
         let resp = self.call(corp, &call).await?;
         parse(&resp, "an IssueResponse", call.effect)
     }

@@ -60,6 +60,10 @@ pub struct CashbillInfo {
     pub org_confirm_num: Option<String>,
     #[serde(default)]
     pub org_trade_date: Option<String>,
+    /// A cancellation's reason (1 거래취소, 2 오류발급취소, 3 기타취소). Not in POPBiLL's
+    /// published field list; the mock sends it on cancellations ([INF]).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub cancel_type: Option<i64>,
     #[serde(rename = "ntssendDT", default)]
     pub ntssend_dt: Option<String>,
     #[serde(default)]

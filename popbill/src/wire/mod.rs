@@ -10,6 +10,7 @@ mod cashbill;
 mod error;
 mod info;
 mod lenient;
+mod revoke;
 mod webhook;
 
 pub use auth::{TokenRequest, TokenResponse};
@@ -17,4 +18,5 @@ pub use bulk::{BulkCashbillResult, BulkIssueResult, BulkResponse, BulkSubmitRequ
 pub use cashbill::{Cashbill, IssueResponse};
 pub use error::ErrorBody;
 pub use info::CashbillInfo;
+pub use revoke::RevokeRequest;
 pub use webhook::WebhookEvent;

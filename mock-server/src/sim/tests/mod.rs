@@ -2,6 +2,7 @@
 
 mod auth;
 mod lifecycle;
+mod refunds;
 mod webhooks;
 
 pub(super) use http::Method;
@@ -74,6 +75,15 @@ pub(super) fn bulk(tok: &str, submit_id: &str, cashbills: Vec<Value>) -> ApiRequ
     header(&mut r, "x-pb-submit-id", submit_id);
     header(&mut r, "x-pb-message-digest", &message_digest(&body));
     r.body = body.into();
+    r
+}
+
+/// RegistIssue of one receipt.
+pub(super) fn regist(tok: &str, cashbill: Value) -> ApiRequest {
+    let mut r = ApiRequest::new(Method::POST, "/Cashbill");
+    header(&mut r, "authorization", &format!("Bearer {tok}"));
+    header(&mut r, "x-http-method-override", "ISSUE");
+    r.body = serde_json::to_vec(&cashbill).unwrap().into();
     r
 }
 
