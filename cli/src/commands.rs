@@ -13,7 +13,7 @@ use crate::batch::{self, Batch};
 use crate::check;
 use crate::engine::{self, Job, Options};
 use crate::error::CliError;
-use crate::input::{self, Parsed, Record};
+use crate::input::{self, Parsed, Problem, Record};
 use crate::receipt::{Ledger, Receipt, Status, Target};
 use crate::report::progress::{Reporter, n};
 use crate::report::summary::Summary;
@@ -132,7 +132,7 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
     reporter.info(&describe(&a.file, &parsed));
     let clock = setup::clock(shared, &log)?;
     let now = clock.now().await.map_err(unreachable)?;
-    let checked = check::check(&parsed.records, parsed.problems.clone(), corp.as_ref(), now);
+    let mut checked = check::check(&parsed.records, parsed.problems.clone(), corp.as_ref(), now);
     for p in &checked.problems {
         reporter.warn(&p.to_string());
     }
@@ -141,6 +141,18 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
     }
     let records = &parsed.records;
     let size = shared.batch_size;
+    if let Some(backend) = &backend {
+        let used = used_elsewhere(backend, records, &checked, size).await?;
+        for p in &used {
+            reporter.warn(&p.to_string());
+        }
+        if !used.is_empty() && !a.skip_invalid {
+            return Err(CliError::Invalid(used));
+        }
+        checked.invalid_rows.extend(used.iter().map(|p| p.row));
+        checked.problems.extend(used);
+        checked.problems.sort_by_key(|p| p.row);
+    }
     let batches = batch::split(records, checked.member.as_ref(), size, |p| {
         checked.invalid_rows.contains(&records[p].row)
     })
@@ -204,6 +216,46 @@ pub async fn submit(a: &SubmitArgs, reporter: &Reporter) -> Result<Summary, CliE
         results,
     )
     .with_requests(log.counts()))
+}
+
+/// Rows whose mgtKey POPBiLL already issued under another submission (`--direct` only).
+async fn used_elsewhere(
+    backend: &Backend,
+    records: &[Record],
+    checked: &check::Checked,
+    size: usize,
+) -> Result<Vec<Problem>, CliError> {
+    let batches = batch::split(records, checked.member.as_ref(), size, |p| {
+        checked.invalid_rows.contains(&records[p].row)
+    })
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let keyed: Vec<(&SubmitId, Vec<String>)> = batches
+        .iter()
+        .map(|b| {
+            let keys = b
+                .members
+                .iter()
+                .filter_map(|&m| records[m].mgt_key())
+                .map(str::to_owned);
+            (&b.submit_id, keys.collect())
+        })
+        .collect();
+    let used = backend.used_elsewhere(&keyed).await.map_err(unreachable)?;
+    Ok(records
+        .iter()
+        .filter(|r| r.mgt_key().is_some_and(|k| used.iter().any(|u| u == k)))
+        .map(|r| Problem {
+            code: Some(popbill::codes::MGT_KEY_IN_USE),
+            ..Problem::new(
+                r.row,
+                Some("mgtKey"),
+                format!(
+                    "{} was already issued at POPBiLL by another submission: a mgtKey can be issued once",
+                    r.mgt_key().unwrap_or_default()
+                ),
+            )
+        })
+        .collect())
 }
 
 fn rows_of(ledger: &Ledger, b: &Batch) -> String {

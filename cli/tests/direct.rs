@@ -115,18 +115,26 @@ async fn direct_mode_issues_and_files_a_file_against_the_mock_and_a_rerun_sends_
     let submits = bulk_submits(&all);
     assert_eq!(submits.len(), 3, "one BulkSubmit per batch");
     assert!(submits.iter().all(|r| r["status"] == 200), "{submits:?}");
-    // Before 11:00 the next day nothing asked for filing results.
+    // GetInfos: once before sending (are any mgtKeys already issued elsewhere?), then not
+    // again until the filing results were due at 11:00 the next day, then once for all 249.
+    let states = |j: &[serde_json::Value]| -> Vec<i64> {
+        j.iter()
+            .filter(|r| r["path"] == "/Cashbill/States" && r["status"] == 200)
+            .map(|r| r["seq"].as_i64().unwrap_or(-1))
+            .collect()
+    };
+    let first_submit = submits[0]["seq"].as_i64().unwrap();
+    let early = states(&before_results);
+    assert_eq!(early.len(), 1, "{early:?}");
     assert!(
-        !before_results
-            .iter()
-            .any(|r| r["path"] == "/Cashbill/States"),
-        "GetInfos was called before the results were due"
+        early[0] < first_submit,
+        "the check of used mgtKeys comes before sending"
     );
-    let states: Vec<_> = all
-        .iter()
-        .filter(|r| r["path"] == "/Cashbill/States" && r["status"] == 200)
-        .collect();
-    assert_eq!(states.len(), 1, "249 filing results in one GetInfos call");
+    assert_eq!(
+        states(&all).len(),
+        2,
+        "249 filing results in one GetInfos call"
+    );
     // Politeness: GetBulkResult calls for one batch are at least 2 s apart (real time is not
     // in the journal, so count them: a few per batch, not hundreds).
     let polls = all
@@ -279,4 +287,44 @@ async fn wrong_credentials_exit_2_without_printing_the_secret() {
         out.stderr
     );
     assert!(bulk_submits(&journal(&mock.url).await).is_empty());
+}
+
+#[tokio::test]
+async fn mgt_keys_popbill_already_issued_are_reported_by_row_and_nothing_is_sent() {
+    let mock = MockPopbill::start_at(START).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(dir.path(), "first.csv", csv("USED", 3));
+    let out = run(direct(&mock, first.to_str().unwrap(), &[])).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    mock_post(&mock.url, "/_mock/clock/advance", json!({"seconds": 60})).await;
+
+    // Another file (other rows, so other SubmitIDs) reusing one of those mgtKeys.
+    let mut text = csv("OTHER", 150);
+    text = text.replace(&row("OTHER-120", ""), &row("USED-1", ""));
+    let second = write(dir.path(), "second.csv", text);
+    let out = run(direct(&mock, second.to_str().unwrap(), &[])).await;
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(&format!(
+            "row 122, mgtKey: USED-1 was already issued at POPBiLL by another submission: a mgtKey can be issued once (POPBiLL {})",
+            popbill::codes::MGT_KEY_IN_USE
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        bulk_submits(&journal(&mock.url).await).len(),
+        1,
+        "only the first file was sent"
+    );
+
+    // The first file again is not refused: its keys are its own.
+    let again = run(direct(
+        &mock,
+        first.to_str().unwrap(),
+        &["--wait", "issued"],
+    ))
+    .await;
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(bulk_submits(&journal(&mock.url).await).len(), 1);
 }

@@ -165,6 +165,30 @@ impl DirectApi {
         )))
     }
 
+    /// mgtKeys POPBiLL already has from other submissions: found by GetInfos (1,000 keys a
+    /// call) and not under their own batch's SubmitID (on a rerun, a batch's own receipts are
+    /// found too, and GetBulkResult then knows its SubmitID).
+    pub async fn used_elsewhere(
+        &self,
+        batches: &[(&SubmitId, Vec<String>)],
+    ) -> Result<Vec<String>, BackendError> {
+        let all: Vec<String> = batches.iter().flat_map(|(_, keys)| keys.clone()).collect();
+        let found: std::collections::HashSet<String> = self
+            .read_filing(&all)
+            .await?
+            .into_iter()
+            .map(|u| u.mgt_key)
+            .collect();
+        let mut used = Vec::new();
+        for (id, keys) in batches {
+            let hits: Vec<&String> = keys.iter().filter(|k| found.contains(*k)).collect();
+            if !hits.is_empty() && self.probe(id).await?.is_none() {
+                used.extend(hits.into_iter().cloned());
+            }
+        }
+        Ok(used)
+    }
+
     pub async fn read(&self, id: &SubmitId) -> Result<Option<Vec<Update>>, BackendError> {
         Ok(self.probe(id).await?.map(|r| issuance_updates(&r)))
     }

@@ -100,6 +100,19 @@ impl Backend {
         }
     }
 
+    /// mgtKeys of these batches (SubmitID, keys) that POPBiLL already issued under other
+    /// submissions, so the file can be refused before anything is sent. The Worker refuses
+    /// them per batch at intake instead (`409 mgt_key_in_use`): it has no bulk lookup.
+    pub async fn used_elsewhere(
+        &self,
+        batches: &[(&SubmitId, Vec<String>)],
+    ) -> Result<Vec<String>, BackendError> {
+        match self {
+            Backend::Worker(_) => Ok(Vec::new()),
+            Backend::Direct(d) => d.used_elsewhere(batches).await,
+        }
+    }
+
     /// The quickest polling interval worth using while batches are being processed (the bulk
     /// guide: every 2 to 5 seconds until txState is 2).
     pub fn issuance_poll_cap(&self) -> Option<std::time::Duration> {
