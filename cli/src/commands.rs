@@ -92,10 +92,10 @@ fn ledger_for(
 
 fn describe(file: &str, parsed: &Parsed) -> String {
     format!(
-        "read {file}: {} rows ({}, {:?})",
+        "read {file}: {} rows ({}, {})",
         n(parsed.records.len()),
         parsed.encoding,
-        parsed.format
+        parsed.format.name()
     )
 }
 

@@ -316,7 +316,7 @@ async fn a_cp949_file_is_decoded_and_sent_as_utf8() {
     )))
     .await;
     assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stderr.contains("3 rows (CP949, Csv)"), "{}", out.stderr);
+    assert!(out.stderr.contains("3 rows (CP949, CSV)"), "{}", out.stderr);
     let sent = server.received_requests().await.unwrap();
     let post = sent
         .iter()
@@ -537,7 +537,10 @@ async fn json_lines_on_standard_input_are_read_and_checked() {
     let out = child.wait_with_output().await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("read -: 2 rows (UTF-8, Jsonl)"), "{stderr}");
+    assert!(
+        stderr.contains("read -: 2 rows (UTF-8, JSON Lines)"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("row 3, totalAmount: must be a JSON string (amounts too: \"11000\")"),
         "the blank line 2 counts: {stderr}"

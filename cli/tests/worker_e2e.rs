@@ -270,7 +270,7 @@ async fn invalid_rows_send_nothing_and_a_cp949_file_is_issued_with_its_failures_
         ],
     ));
     running
-        .wait_line("100 rows (CP949, Csv)", Duration::from_secs(30))
+        .wait_line("100 rows (CP949, CSV)", Duration::from_secs(30))
         .await;
     running
         .wait_line("sent 1/1 batches", Duration::from_secs(60))

@@ -26,6 +26,13 @@ pub enum Format {
 }
 
 impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Jsonl => "JSON Lines",
+        }
+    }
+
     /// By extension (`.csv`; `.jsonl`, `.ndjson`, `.json`), else by the first character.
     pub fn detect(path: &str, text: &str) -> Format {
         let lower = path.to_ascii_lowercase();
