@@ -252,7 +252,14 @@ async fn invalid_rows_send_nothing_and_a_cp949_file_is_issued_with_its_failures_
         .replace("아메리카노", "카페라떼(대)")
         .replace(
             &row("KR-42", "").replace("아메리카노", "카페라떼(대)"),
-            &row("KR-42", "SCENARIO:ISSUE_FAIL:-14001031").replace("아메리카노", "카페라떼(대)"),
+            &row(
+                "KR-42",
+                &format!(
+                    "SCENARIO:ISSUE_FAIL:{}",
+                    popbill::codes::AMOUNT_SUM_MISMATCH
+                ),
+            )
+            .replace("아메리카노", "카페라떼(대)"),
         );
     let (bytes, _, unmappable) = encoding_rs::EUC_KR.encode(&text);
     assert!(!unmappable);
@@ -284,7 +291,10 @@ async fn invalid_rows_send_nothing_and_a_cp949_file_is_issued_with_its_failures_
         done.stdout
     );
     assert!(
-        done.stdout.contains("row 44 KR-42 issue_failed -14001031"),
+        done.stdout.contains(&format!(
+            "row 44 KR-42 issue_failed {}",
+            popbill::codes::AMOUNT_SUM_MISMATCH
+        )),
         "{}",
         done.stdout
     );

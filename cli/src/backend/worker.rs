@@ -245,15 +245,18 @@ mod tests {
 
     #[test]
     fn error_details_keep_the_receipt_index_and_popbill_code() {
-        let body = br#"{"error":{"code":"mgt_key_in_use","message":"some mgtKeys were already used",
-            "details":[{"index":3,"field":"mgtKey","reason":"in_use","popbillCode":-14000004,"message":"mgtKey K4 belongs to submission S"}]}}"#;
-        let e = error_answer(body);
+        let in_use = popbill::codes::MGT_KEY_IN_USE;
+        let body = format!(
+            r#"{{"error":{{"code":"mgt_key_in_use","message":"some mgtKeys were already used",
+            "details":[{{"index":3,"field":"mgtKey","reason":"in_use","popbillCode":{in_use},"message":"mgtKey K4 belongs to submission S"}}]}}}}"#
+        );
+        let e = error_answer(body.as_bytes());
         assert_eq!(e.code, "mgt_key_in_use");
         assert_eq!(
             e.details,
             [(
                 Some(3),
-                "mgtKey: mgtKey K4 belongs to submission S (POPBiLL -14000004)".to_owned()
+                format!("mgtKey: mgtKey K4 belongs to submission S (POPBiLL {in_use})")
             )]
         );
         assert_eq!(
@@ -265,13 +268,16 @@ mod tests {
 
     #[test]
     fn a_submission_view_becomes_updates() {
-        let body = br#"{"submitID":"S","state":"accepted","cashbills":[
-            {"mgtKey":"K1","submitID":"S","status":"filed","confirmNum":"TB1","issueCode":1,"issueDT":"20250711100003","stateCode":304,"ntsResultCode":"0000"},
-            {"mgtKey":"K2","submitID":"S","status":"issue_failed","issueCode":-14001031,"issueMessage":"m"}]}"#;
+        let failed = popbill::codes::AMOUNT_SUM_MISMATCH;
+        let body = format!(
+            r#"{{"submitID":"S","state":"accepted","cashbills":[
+            {{"mgtKey":"K1","submitID":"S","status":"filed","confirmNum":"TB1","issueCode":1,"issueDT":"20250711100003","stateCode":304,"ntsResultCode":"0000"}},
+            {{"mgtKey":"K2","submitID":"S","status":"issue_failed","issueCode":{failed},"issueMessage":"m"}}]}}"#
+        );
         let resp = HttpResponse {
             status: 200,
             headers: vec![],
-            body: body.to_vec(),
+            body: body.into_bytes(),
         };
         let u = updates(&resp).unwrap();
         assert_eq!(u[0].status, Some(Status::Filed));
@@ -281,7 +287,7 @@ mod tests {
         );
         assert_eq!(
             (u[1].status, u[1].issue_code),
-            (Some(Status::IssueFailed), Some(-14001031))
+            (Some(Status::IssueFailed), Some(failed))
         );
     }
 }
