@@ -2,13 +2,18 @@
 //! `upstream`. Everything here builds and tests natively.
 
 pub mod api;
+pub mod cashbills;
+pub mod config;
 pub mod facts;
+#[cfg(test)]
+mod fixtures;
 pub mod health;
 pub mod intake;
 pub mod keys;
 pub mod kv;
 pub mod meta;
 pub mod reconcile;
+pub mod router;
 pub mod secret;
 pub mod service;
 pub mod status;
