@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::api::{BodyError, Detail, MerchantError};
 use super::cashbills::{CheckedCashbill, CheckedCashbills};
+use super::submission::content_hash;
 
 /// The largest body accepted. 100 receipts of POPBiLL's longest fields stay far below it.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -20,6 +21,102 @@ pub struct SubmitRequest {
     pub submit_id: Option<SubmitId>,
     pub corp_num: CorpNum,
     pub cashbills: CheckedCashbills,
+}
+
+/// A submission read from its body but not yet judged by POPBiLL's rules: what intake needs to
+/// recognise a submission it already stored (same submitID, same content) before it asks
+/// whether the receipts are still valid *now*. A stored submission is answered as stored even
+/// after its tradeDT left the "today or yesterday" window.
+#[derive(Debug, Clone)]
+pub struct SubmitDraft {
+    submit_id: Option<SubmitId>,
+    corp_num: Option<CorpNum>,
+    /// Every receipt that read as a `Cashbill`; `indices[n]` is the request index of `cashbills[n]`.
+    cashbills: Vec<Cashbill>,
+    indices: Vec<usize>,
+    /// Problems found while reading (ids, corpNum, JSON types); the rules add theirs in `check`.
+    problems: Vec<Detail>,
+}
+
+impl SubmitDraft {
+    /// The submitID and content fingerprint of a draft that read without a problem: only such a
+    /// draft can be a submission sent again.
+    pub fn replay_key(&self) -> Option<(&SubmitId, String)> {
+        let (Some(id), Some(corp)) = (&self.submit_id, &self.corp_num) else {
+            return None;
+        };
+        if !self.problems.is_empty() {
+            return None;
+        }
+        Some((id, content_hash(corp, &self.cashbills)))
+    }
+
+    /// Judge every receipt by POPBiLL's rules at `now`; every problem (reading and rules) comes
+    /// back together, by index and field.
+    pub fn check(self, now: KstDateTime) -> Result<SubmitRequest, MerchantError> {
+        let SubmitDraft {
+            submit_id,
+            corp_num,
+            cashbills: read,
+            indices,
+            mut problems,
+        } = self;
+        let mut cashbills = Vec::with_capacity(read.len());
+        let mut seen = std::collections::HashMap::new();
+        for (i, cashbill) in indices.into_iter().zip(read) {
+            let repeats = cashbill
+                .mgt_key
+                .clone()
+                .filter(|k| !k.is_empty())
+                .and_then(|key| seen.insert(key, i));
+            if is_cancellation(&cashbill) {
+                // Sent raw, it would bypass the hold and the running totals (edge/README.md).
+                problems.push(detail(
+                    Some(i),
+                    Some("tradeType"),
+                    "use_refund_api",
+                    None,
+                    "a 취소거래 (refund) goes through POST /v1/refunds, which holds it until \
+                     POPBiLL can take it and keeps the original's running totals"
+                        .into(),
+                ));
+            }
+            if let Some(corp) = &corp_num {
+                match CheckedCashbill::check(cashbill, corp, now) {
+                    Ok(checked) => cashbills.push(checked),
+                    Err(violations) => problems.extend(violations.into_iter().map(|v| {
+                        detail(
+                            Some(i),
+                            Some(v.field),
+                            v.reason,
+                            Some(v.code),
+                            v.message_en(),
+                        )
+                    })),
+                }
+            }
+            if let Some(first) = repeats {
+                problems.push(detail(
+                    Some(i),
+                    Some("mgtKey"),
+                    "duplicate",
+                    Some(popbill::codes::DUPLICATE_MGT_KEY_IN_BATCH),
+                    format!("mgtKey repeats the one at index {first}"),
+                ));
+            }
+        }
+        // Reading reports a receipt's problems where it stands; keep the request's order.
+        problems.sort_by_key(|d| d.index.map_or(0, |i| i + 1));
+        match corp_num {
+            Some(corp_num) if problems.is_empty() => Ok(SubmitRequest {
+                submit_id,
+                corp_num,
+                cashbills: CheckedCashbills::new(cashbills)
+                    .expect("intake refused empty and oversized batches and repeated mgtKeys"),
+            }),
+            _ => Err(MerchantError::InvalidCashbills(problems)),
+        }
+    }
 }
 
 fn detail(
@@ -46,6 +143,18 @@ pub fn parse_submit(
     allowed: &[CorpNum],
     now: KstDateTime,
 ) -> Result<SubmitRequest, MerchantError> {
+    read_submit(body, default_corp, allowed)?.check(now)
+}
+
+/// Read a submission's body: its size, JSON shape, submitID, corpNum and every receipt's field
+/// types. Problems that concern the receipts are kept in the draft (so that all of them are
+/// reported together by [`SubmitDraft::check`]); a body that cannot be a submission at all is
+/// refused here.
+pub fn read_submit(
+    body: &[u8],
+    default_corp: &CorpNum,
+    allowed: &[CorpNum],
+) -> Result<SubmitDraft, MerchantError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(BodyError::TooLarge(MAX_BODY_BYTES).into());
     }
@@ -138,7 +247,7 @@ pub fn parse_submit(
     };
 
     let mut cashbills = Vec::with_capacity(items.len());
-    let mut seen = std::collections::HashMap::new();
+    let mut indices = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Value::Object(fields) = item else {
             problems.push(detail(
@@ -150,64 +259,21 @@ pub fn parse_submit(
             ));
             continue;
         };
-        let cashbill = match read_cashbill(i, fields) {
-            Ok(c) => c,
-            Err(type_problems) => {
-                problems.extend(type_problems);
-                continue;
+        match read_cashbill(i, fields) {
+            Ok(c) => {
+                cashbills.push(c);
+                indices.push(i);
             }
-        };
-        let repeats = cashbill
-            .mgt_key
-            .clone()
-            .filter(|k| !k.is_empty())
-            .and_then(|key| seen.insert(key, i));
-        if is_cancellation(&cashbill) {
-            // Sent raw, it would bypass the hold and the running totals (edge/README.md).
-            problems.push(detail(
-                Some(i),
-                Some("tradeType"),
-                "use_refund_api",
-                None,
-                "a 취소거래 (refund) goes through POST /v1/refunds, which holds it until \
-                 POPBiLL can take it and keeps the original's running totals"
-                    .into(),
-            ));
-        }
-        if let Some(corp) = &corp_num {
-            match CheckedCashbill::check(cashbill, corp, now) {
-                Ok(checked) => cashbills.push(checked),
-                Err(violations) => problems.extend(violations.into_iter().map(|v| {
-                    detail(
-                        Some(i),
-                        Some(v.field),
-                        v.reason,
-                        Some(v.code),
-                        v.message_en(),
-                    )
-                })),
-            }
-        }
-        if let Some(first) = repeats {
-            problems.push(detail(
-                Some(i),
-                Some("mgtKey"),
-                "duplicate",
-                Some(popbill::codes::DUPLICATE_MGT_KEY_IN_BATCH),
-                format!("mgtKey repeats the one at index {first}"),
-            ));
+            Err(type_problems) => problems.extend(type_problems),
         }
     }
-
-    match corp_num {
-        Some(corp_num) if problems.is_empty() => Ok(SubmitRequest {
-            submit_id,
-            corp_num,
-            cashbills: CheckedCashbills::new(cashbills)
-                .expect("intake refused empty and oversized batches and repeated mgtKeys"),
-        }),
-        _ => Err(MerchantError::InvalidCashbills(problems)),
-    }
+    Ok(SubmitDraft {
+        submit_id,
+        corp_num,
+        cashbills,
+        indices,
+        problems,
+    })
 }
 
 /// A receipt as `Cashbill` (the one definition of its fields), or every field of the wrong JSON
