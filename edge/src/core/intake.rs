@@ -2,7 +2,7 @@
 //!
 //! Every problem is collected (not just the first) and reported by receipt index and field.
 
-use popbill::validate::MAX_BATCH;
+use popbill::validate::{MAX_BATCH, is_cancellation};
 use popbill::wire::Cashbill;
 use popbill::{CorpNum, IdError, KstDateTime, SubmitId};
 use serde_json::{Map, Value};
@@ -69,6 +69,18 @@ impl SubmitDraft {
                 .clone()
                 .filter(|k| !k.is_empty())
                 .and_then(|key| seen.insert(key, i));
+            if is_cancellation(&cashbill) {
+                // Sent raw, it would bypass the hold and the running totals (edge/README.md).
+                problems.push(detail(
+                    Some(i),
+                    Some("tradeType"),
+                    "use_refund_api",
+                    None,
+                    "a 취소거래 (refund) goes through POST /v1/refunds, which holds it until \
+                     POPBiLL can take it and keeps the original's running totals"
+                        .into(),
+                ));
+            }
             if let Some(corp) = &corp_num {
                 match CheckedCashbill::check(cashbill, corp, now) {
                     Ok(checked) => cashbills.push(checked),
@@ -361,6 +373,22 @@ mod tests {
             );
         }
         assert_eq!(CORP, corp().as_str());
+    }
+
+    #[test]
+    fn a_cancellation_receipt_is_refused_with_a_pointer_to_the_refund_api() {
+        let mut c = valid();
+        c["tradeType"] = json!("취소거래");
+        c["orgConfirmNum"] = json!("TB0000001");
+        c["orgTradeDate"] = json!("20250710");
+        let err = parse_submit(&body(c), &corp(), &[corp()], t("20250711100000")).unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_cashbills");
+        let d = &err.details()[0];
+        assert_eq!(
+            (d.index, d.field.as_deref(), d.reason.as_str()),
+            (Some(0), Some("tradeType"), "use_refund_api")
+        );
+        assert!(d.message.contains("/v1/refunds"), "{}", d.message);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod kv;
 pub mod meta;
 pub mod reconcile;
+pub mod refund;
 pub mod router;
 pub mod secret;
 pub mod service;

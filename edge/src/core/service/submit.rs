@@ -68,6 +68,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             phase: Phase::Sending,
             receipt_id: None,
             rejection: None,
+            refund: None,
             cashbills: req.cashbills,
         };
         // The record first: from here on, a crash leaves something reconcile can finish.
