@@ -21,7 +21,7 @@ pub struct Checked {
 /// The first row with a valid franchiseCorpNum, and that CorpNum.
 fn first_franchise(records: &[Record]) -> Option<(usize, CorpNum)> {
     records.iter().find_map(|r| {
-        let c = r.cashbill.as_ref()?;
+        let c = r.cashbill()?;
         let n = CorpNum::parse(c.franchise_corp_num.as_deref()?).ok()?;
         Some((r.row, n))
     })
@@ -50,7 +50,7 @@ pub fn check(
 
     let mut first_row_of: HashMap<&str, usize> = HashMap::new();
     for r in records {
-        let Some(c) = &r.cashbill else { continue };
+        let Some(c) = r.cashbill() else { continue };
         for v in check_cashbill(c, judge, now) {
             if v.code == codes::FRANCHISE_NOT_MEMBER {
                 let message = match (corp, &first_own) {
@@ -98,6 +98,7 @@ pub fn check(
 mod tests {
     use super::*;
     use crate::input::{EncodingChoice, parse};
+    use crate::op::Op;
 
     const HEADER: &str = "mgtKey,tradeDT,tradeType,tradeUsage,taxationType,totalAmount,supplyCost,tax,serviceFee,franchiseCorpNum,identityNum";
 
@@ -107,7 +108,14 @@ mod tests {
 
     fn run(rows: &[&str], corp: Option<&str>) -> Checked {
         let text = format!("{HEADER}\n{}\n", rows.join("\n"));
-        let parsed = parse(text.as_bytes(), "x.csv", None, EncodingChoice::Auto).unwrap();
+        let parsed = parse(
+            Op::Submit,
+            text.as_bytes(),
+            "x.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
         let corp = corp.map(|c| CorpNum::parse(c).unwrap());
         check(&parsed.records, parsed.problems, corp.as_ref(), now())
     }
@@ -206,7 +214,14 @@ mod tests {
     fn parse_problems_are_kept_and_sorted_with_the_rest() {
         let parsed_problem = Problem::new(5, Some("smssendYN"), "bad");
         let text = format!("{HEADER}\n{OK}\n{}\n", OK.replace("11000,10000", "1,10000"));
-        let parsed = parse(text.as_bytes(), "x.csv", None, EncodingChoice::Auto).unwrap();
+        let parsed = parse(
+            Op::Submit,
+            text.as_bytes(),
+            "x.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
         let c = check(&parsed.records, vec![parsed_problem], None, now());
         assert_eq!(
             c.problems.iter().map(|p| p.row).collect::<Vec<_>>(),
