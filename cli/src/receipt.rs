@@ -232,6 +232,10 @@ impl Ledger {
             r.submit_id = id;
         }
         keep(&mut r.due_at, u.due_at);
+        if r.status() != Status::Scheduled {
+            // Only a held refund has a due time; once sent (or blocked) it says nothing.
+            r.due_at = None;
+        }
         keep(&mut r.confirm_num, u.confirm_num);
         keep(&mut r.issue_code, u.issue_code);
         keep(&mut r.issue_message, u.issue_message);
@@ -353,12 +357,16 @@ mod tests {
             submit_id: Some("RF0123".into()),
             ..Update::status("R", Status::Submitted)
         }));
-        assert!(!l.apply(Update::status("R", Status::Scheduled)));
+        assert!(!l.apply(Update {
+            due_at: Some("20250712110000".into()),
+            ..Update::status("R", Status::Scheduled)
+        }));
         let r = &l.receipts[0];
         assert_eq!(
             (r.status(), r.submit_id.as_str(), r.refund_id.as_str()),
             (Status::Submitted, "RF0123", "pbr-00000-x")
         );
+        assert_eq!(r.due_at, None, "a refund sent has no due time left");
         l.apply(Update::status("R", Status::OriginalFilingFailed));
         assert!(
             !l.apply(Update::status("R", Status::Issued)),

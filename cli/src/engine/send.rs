@@ -142,31 +142,37 @@ pub async fn send_all(
                 reason,
                 details,
             }) => {
+                let rows = job.rows_text(batch);
                 reporter.warn(&format!(
-                    "batch {} ({}, rows {}): {reason}",
-                    batch.index,
-                    batch.id,
-                    job.rows_text(batch)
+                    "batch {} ({}, rows {rows}): {reason}",
+                    batch.index, batch.id
                 ));
                 for &m in &batch.members {
                     let key = job.ledger.receipts[m].mgt_key.clone();
                     job.ledger.apply(Update {
                         issue_code: code,
-                        issue_message: Some(reason.clone()),
+                        issue_message: Some(format!(
+                            "{reason} (its batch, rows {rows}, was refused whole)"
+                        )),
                         ..Update::status(&key, status)
                     });
                 }
+                // Every problem is printed; a row's results keep its first (the Worker lists
+                // a row's problems in field order, the total first).
+                let mut located = std::collections::BTreeSet::new();
                 for d in details {
                     // The Worker counts rows in the order sent: the batch's members.
                     match d.index.and_then(|i| batch.members.get(i).copied()) {
                         Some(m) => {
                             reporter.warn(&format!("row {}: {}", records[m].row, d.text));
-                            let key = job.ledger.receipts[m].mgt_key.clone();
-                            job.ledger.apply(Update {
-                                issue_code: d.code,
-                                issue_message: Some(d.text),
-                                ..Update::status(&key, status)
-                            });
+                            if located.insert(m) {
+                                let key = job.ledger.receipts[m].mgt_key.clone();
+                                job.ledger.apply(Update {
+                                    issue_code: d.code,
+                                    issue_message: Some(d.text),
+                                    ..Update::status(&key, status)
+                                });
+                            }
                         }
                         None => reporter.warn(&format!("batch {}: {}", batch.index, d.text)),
                     }
