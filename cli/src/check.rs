@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use popbill::validate::check_cashbill;
+use popbill::validate::{check_cashbill, is_cancellation};
 use popbill::{CorpNum, KstDateTime, codes};
 
 use crate::input::{Problem, Record};
@@ -16,6 +16,33 @@ pub struct Checked {
     pub invalid_rows: BTreeSet<usize>,
     /// The member every row issues for: `--corp-num`, else the first valid franchiseCorpNum.
     pub member: Option<CorpNum>,
+}
+
+impl Checked {
+    /// More problems (from checks that need more than the rows), kept sorted by row.
+    pub fn add(&mut self, more: Vec<Problem>) {
+        self.invalid_rows.extend(more.iter().map(|p| p.row));
+        self.problems.extend(more);
+        self.problems.sort_by_key(|p| p.row);
+    }
+}
+
+/// Cancellation receipts (취소거래) in a file of receipts for the Worker, which refuses them in
+/// a submission (`use_refund_api`): its refund API holds a refund until POPBiLL can take it
+/// and keeps the original's running totals. (Straight to POPBiLL, `--direct`, they are
+/// POPBiLL's to judge.)
+pub fn cancellations(records: &[Record]) -> Vec<Problem> {
+    records
+        .iter()
+        .filter(|r| r.cashbill().is_some_and(is_cancellation))
+        .map(|r| {
+            Problem::new(
+                r.row,
+                Some("tradeType"),
+                "a 취소거래 (refund) goes in a refund file: popbill-bulk refund FILE, which the Worker holds until POPBiLL can take it",
+            )
+        })
+        .collect()
 }
 
 /// The first row with a valid franchiseCorpNum, and that CorpNum.
@@ -205,6 +232,37 @@ mod tests {
             c.problems[0]
                 .message
                 .contains("member's own CorpNum 9999999999"),
+            "{:?}",
+            c.problems
+        );
+    }
+
+    #[test]
+    fn a_cancellation_in_a_file_of_receipts_is_pointed_at_the_refund_command() {
+        let cancel = format!(
+            "{},TB0000001,20250710,1",
+            OK.replace("K1", "K2").replace("승인거래", "취소거래")
+        );
+        let header = format!("{HEADER},orgConfirmNum,orgTradeDate,cancelType");
+        let text = format!("{header}\n{OK},,,\n{cancel}\n");
+        let parsed = parse(
+            Op::Submit,
+            text.as_bytes(),
+            "x.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
+        let mut c = check(&parsed.records, parsed.problems, None, now());
+        assert!(
+            c.problems.is_empty(),
+            "POPBiLL's own rules allow it: {:?}",
+            c.problems
+        );
+        c.add(cancellations(&parsed.records));
+        assert_eq!(c.invalid_rows, BTreeSet::from([3]));
+        assert!(
+            c.problems[0].to_string().starts_with("row 3, tradeType: a 취소거래 (refund) goes in a refund file: popbill-bulk refund FILE"),
             "{:?}",
             c.problems
         );

@@ -73,6 +73,9 @@ async fn send_file(run: FileRun<'_>, reporter: &Reporter) -> Result<Summary, Cli
         Op::Submit => check::check(&parsed.records, problems, corp.as_ref(), now),
         Op::Refund => refund::check::check(&parsed.records, problems, corp.as_ref(), now),
     };
+    if op == Op::Submit && !shared.direct {
+        checked.add(check::cancellations(&parsed.records));
+    }
     for p in &checked.problems {
         reporter.warn(&p.to_string());
     }
@@ -89,9 +92,7 @@ async fn send_file(run: FileRun<'_>, reporter: &Reporter) -> Result<Summary, Cli
         if !used.is_empty() && !run.skip_invalid {
             return Err(CliError::Invalid(used));
         }
-        checked.invalid_rows.extend(used.iter().map(|p| p.row));
-        checked.problems.extend(used);
-        checked.problems.sort_by_key(|p| p.row);
+        checked.add(used);
     }
     let batches = batch::split(op, records, checked.member.as_ref(), size, |p| {
         checked.invalid_rows.contains(&records[p].row)
