@@ -5,14 +5,14 @@
 use popbill::validate::{MAX_BATCH, is_cancellation};
 use popbill::wire::Cashbill;
 use popbill::{CorpNum, IdError, KstDateTime, SubmitId};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::api::{BodyError, Detail, MerchantError};
+use super::api::{Detail, MerchantError};
+use super::body::{self, detail};
 use super::cashbills::{CheckedCashbill, CheckedCashbills};
 use super::submission::content_hash;
 
-/// The largest body accepted. 100 receipts of POPBiLL's longest fields stay far below it.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub use super::body::MAX_BODY_BYTES;
 
 /// A validated submission request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +77,7 @@ impl SubmitDraft {
                     "use_refund_api",
                     None,
                     "a 취소거래 (refund) goes through POST /v1/refunds, which holds it until \
-                     POPBiLL can take it and keeps the original's running totals"
-                        .into(),
+                     POPBiLL can take it and keeps the original's running totals",
                 ));
             }
             if let Some(corp) = &corp_num {
@@ -119,22 +118,6 @@ impl SubmitDraft {
     }
 }
 
-fn detail(
-    index: Option<usize>,
-    field: Option<&str>,
-    reason: &str,
-    code: Option<i64>,
-    message: String,
-) -> Detail {
-    Detail {
-        index,
-        field: field.map(str::to_owned),
-        reason: reason.into(),
-        popbill_code: code,
-        message,
-    }
-}
-
 /// Parse and validate. `default_corp` is used when the body names none; `allowed` lists the
 /// CorpNums this Worker may issue for.
 pub fn parse_submit(
@@ -155,13 +138,7 @@ pub fn read_submit(
     default_corp: &CorpNum,
     allowed: &[CorpNum],
 ) -> Result<SubmitDraft, MerchantError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(BodyError::TooLarge(MAX_BODY_BYTES).into());
-    }
-    let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
-    let Value::Object(obj) = value else {
-        return Err(BodyError::Malformed("the body must be a JSON object").into());
-    };
+    let obj = body::json_object(body)?;
     let mut problems = Vec::new();
 
     let submit_id = match obj.get("submitID") {
@@ -187,48 +164,13 @@ pub fn read_submit(
                 Some("submitID"),
                 "invalid_type",
                 None,
-                "submitID must be a string".into(),
+                "submitID must be a string",
             ));
             None
         }
     };
 
-    let corp_num = match obj.get("corpNum") {
-        None | Some(Value::Null) => Some(default_corp.clone()),
-        Some(Value::String(s)) => match CorpNum::parse(s) {
-            Ok(c) if allowed.contains(&c) => Some(c),
-            Ok(_) => {
-                problems.push(detail(
-                    None,
-                    Some("corpNum"),
-                    "not_allowed",
-                    None,
-                    "this Worker does not issue for that corpNum".into(),
-                ));
-                None
-            }
-            Err(e) => {
-                problems.push(detail(
-                    None,
-                    Some("corpNum"),
-                    "invalid_format",
-                    Some(popbill::codes::CORP_NUM_FORMAT),
-                    e.to_string(),
-                ));
-                None
-            }
-        },
-        Some(_) => {
-            problems.push(detail(
-                None,
-                Some("corpNum"),
-                "invalid_type",
-                None,
-                "corpNum must be a string".into(),
-            ));
-            None
-        }
-    };
+    let corp_num = body::corp_num(&obj, default_corp, allowed, &mut problems);
 
     let items = match obj.get("cashbills") {
         Some(Value::Array(items)) if items.is_empty() => {
@@ -255,11 +197,11 @@ pub fn read_submit(
                 None,
                 "not_an_object",
                 Some(popbill::codes::NULL_CASHBILL),
-                "each cashbill must be a JSON object".into(),
+                "each cashbill must be a JSON object",
             ));
             continue;
         };
-        match read_cashbill(i, fields) {
+        match body::read_typed::<Cashbill>(i, fields, body::wrong_type) {
             Ok(c) => {
                 cashbills.push(c);
                 indices.push(i);
@@ -274,35 +216,6 @@ pub fn read_submit(
         indices,
         problems,
     })
-}
-
-/// A receipt as `Cashbill` (the one definition of its fields), or every field of the wrong JSON
-/// type by name: each failure names its field, which is set aside before trying again.
-fn read_cashbill(index: usize, fields: &Map<String, Value>) -> Result<Cashbill, Vec<Detail>> {
-    let mut object = Value::Object(fields.clone());
-    let mut problems = Vec::new();
-    loop {
-        let err = match serde_path_to_error::deserialize::<_, Cashbill>(&object) {
-            Ok(c) if problems.is_empty() => return Ok(c),
-            Ok(_) => return Err(problems),
-            Err(e) => e,
-        };
-        let field = err.path().to_string();
-        let set_aside = object.as_object_mut().and_then(|o| o.remove(&field));
-        if set_aside.is_none() {
-            // Not one of the object's own fields (cannot happen; it keeps the loop finite).
-            let message = err.into_inner().to_string();
-            problems.push(detail(Some(index), None, "invalid_type", None, message));
-            return Err(problems);
-        }
-        problems.push(detail(
-            Some(index),
-            Some(&field),
-            "invalid_type",
-            None,
-            format!("{field} has the wrong JSON type"),
-        ));
-    }
 }
 
 /// A fresh SubmitID: the KST intake time and 64 random bits (31 characters).

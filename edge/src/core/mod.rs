@@ -2,6 +2,7 @@
 //! `upstream`. Everything here builds and tests natively.
 
 pub mod api;
+pub mod body;
 pub mod cashbills;
 pub mod config;
 pub mod facts;

@@ -2,6 +2,7 @@
 //! take them (their original filed with the NTS, stateCode 304), then sends in bulk like any
 //! receipt, keeping each original's running totals so that nothing is refunded beyond it.
 //!
+//! - `fields`: one refund item as sent, and its field list;
 //! - `request`: the request's shape (`POST /v1/refunds`), every problem by index and field;
 //! - `plan`: judged against the Worker's records (the originals, what remains of each), the
 //!   cancellation receipt each refund becomes, and the groups they are sent in;
@@ -12,6 +13,7 @@
 //! The behaviour over the ports is in `service/refund*.rs` and `service/release.rs`.
 
 mod amounts;
+mod fields;
 mod id;
 mod plan;
 mod record;

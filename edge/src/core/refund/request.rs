@@ -7,127 +7,13 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use popbill::validate::{CancelType, MAX_BATCH};
 use popbill::{CorpNum, KstDate, MgtKey};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+pub use super::fields::{ITEM_FIELDS, RequestedRefund};
 use super::id::RefundId;
-use crate::core::api::{BodyError, Detail, MerchantError};
-use crate::core::intake::MAX_BODY_BYTES;
-
-/// One refund as the merchant asked for it (every field optional here; `RefundItem` is what
-/// passed the shape checks). Field names are POPBiLL's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestedRefund {
-    /// The cancellation receipt's own, new mgtKey.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mgt_key: Option<String>,
-    /// The original, issued through this Worker.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_mgt_key: Option<String>,
-    /// The original, issued elsewhere: its NTS confirm number and trade date (`yyyyMMdd`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_confirm_num: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_trade_date: Option<String>,
-    /// 1 거래취소 (default), 2 오류발급취소, 3 기타취소.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancel_type: Option<CancelType>,
-    /// true: the amounts given; false (default): the whole original.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_part_cancel: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supply_cost: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_fee: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<String>,
-    /// The buyer and the kind of receipt: required for an original issued elsewhere; for one
-    /// issued here they are the original's, and if given must be the same.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity_num: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_usage: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxation_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_opt: Option<String>,
-    /// Descriptive fields: the original's when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hp: Option<String>,
-    #[serde(
-        rename = "franchiseTaxRegID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub franchise_tax_reg_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub franchise_corp_name: Option<String>,
-    #[serde(
-        rename = "franchiseCEOName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub franchise_ceo_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub franchise_addr: Option<String>,
-    #[serde(
-        rename = "franchiseTEL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub franchise_tel: Option<String>,
-    /// Only for the cancellation receipt itself: a memo, the notice e-mail's subject, an SMS.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_subject: Option<String>,
-    #[serde(rename = "smssendYN", default, skip_serializing_if = "Option::is_none")]
-    pub smssend_yn: Option<bool>,
-}
-
-/// Every field a refund item may carry (a test holds it against [`RequestedRefund`]).
-pub const ITEM_FIELDS: &[&str] = &[
-    "mgtKey",
-    "orgMgtKey",
-    "orgConfirmNum",
-    "orgTradeDate",
-    "cancelType",
-    "isPartCancel",
-    "supplyCost",
-    "tax",
-    "serviceFee",
-    "totalAmount",
-    "identityNum",
-    "tradeUsage",
-    "taxationType",
-    "tradeOpt",
-    "customerName",
-    "itemName",
-    "orderNumber",
-    "email",
-    "hp",
-    "franchiseTaxRegID",
-    "franchiseCorpName",
-    "franchiseCEOName",
-    "franchiseAddr",
-    "franchiseTEL",
-    "memo",
-    "emailSubject",
-    "smssendYN",
-];
+use crate::core::api::{Detail, MerchantError};
+use crate::core::body;
 
 /// The request's own fields.
 const REQUEST_FIELDS: &[&str] = &["refundID", "corpNum", "refunds"];
@@ -174,21 +60,7 @@ impl RefundRequest {
     }
 }
 
-pub(super) fn detail(
-    index: Option<usize>,
-    field: Option<&str>,
-    reason: &str,
-    code: Option<i64>,
-    message: impl Into<String>,
-) -> Detail {
-    Detail {
-        index,
-        field: field.map(str::to_owned),
-        reason: reason.into(),
-        popbill_code: code,
-        message: message.into(),
-    }
-}
+pub(super) use crate::core::body::detail;
 
 /// Read the body: every problem of shape, by index and field. `default_corp` is used when the
 /// body names none; `allowed` lists the CorpNums this Worker may issue for.
@@ -197,13 +69,7 @@ pub fn parse_refunds(
     default_corp: &CorpNum,
     allowed: &[CorpNum],
 ) -> Result<RefundRequest, MerchantError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(BodyError::TooLarge(MAX_BODY_BYTES).into());
-    }
-    let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
-    let Value::Object(obj) = value else {
-        return Err(BodyError::Malformed("the body must be a JSON object").into());
-    };
+    let obj = body::json_object(body)?;
     let mut problems = unknown_fields(None, &obj, REQUEST_FIELDS);
 
     let refund_id = match obj.get("refundID") {
@@ -230,42 +96,7 @@ pub fn parse_refunds(
             None
         }
     };
-    let corp_num = match obj.get("corpNum") {
-        None | Some(Value::Null) => Some(default_corp.clone()),
-        Some(Value::String(s)) => match CorpNum::parse(s) {
-            Ok(c) if allowed.contains(&c) => Some(c),
-            Ok(_) => {
-                problems.push(detail(
-                    None,
-                    Some("corpNum"),
-                    "not_allowed",
-                    None,
-                    "this Worker does not issue for that corpNum",
-                ));
-                None
-            }
-            Err(e) => {
-                problems.push(detail(
-                    None,
-                    Some("corpNum"),
-                    "invalid_format",
-                    Some(popbill::codes::CORP_NUM_FORMAT),
-                    e.to_string(),
-                ));
-                None
-            }
-        },
-        Some(_) => {
-            problems.push(detail(
-                None,
-                Some("corpNum"),
-                "invalid_type",
-                None,
-                "corpNum must be a string",
-            ));
-            None
-        }
-    };
+    let corp_num = body::corp_num(&obj, default_corp, allowed, &mut problems);
     let raw = match obj.get("refunds") {
         Some(Value::Array(items)) if items.is_empty() => {
             return Err(MerchantError::NoRefunds("refunds is empty"));
@@ -297,7 +128,7 @@ pub fn parse_refunds(
             .and_then(Value::as_str)
             .filter(|k| !k.is_empty())
             .and_then(|k| seen.insert(k.to_owned(), i));
-        let requested = read_typed::<RequestedRefund>(i, fields);
+        let requested = body::read_typed::<RequestedRefund>(i, fields, type_message);
         if let Some(first) = repeats {
             problems.push(detail(
                 Some(i),
@@ -356,46 +187,11 @@ fn unknown_fields(index: Option<usize>, obj: &Map<String, Value>, known: &[&str]
         .collect()
 }
 
-/// `T` from an object, or every field of the wrong JSON type by name (each failure names its
-/// field, which is set aside before trying again).
-fn read_typed<T: DeserializeOwned>(
-    index: usize,
-    fields: &Map<String, Value>,
-) -> Result<T, Vec<Detail>> {
-    let mut object = Value::Object(fields.clone());
-    let mut problems = Vec::new();
-    loop {
-        let err = match serde_path_to_error::deserialize::<_, T>(&object) {
-            Ok(t) if problems.is_empty() => return Ok(t),
-            Ok(_) => return Err(problems),
-            Err(e) => e,
-        };
-        let field = err.path().to_string();
-        if object
-            .as_object_mut()
-            .and_then(|o| o.remove(&field))
-            .is_none()
-        {
-            problems.push(detail(
-                Some(index),
-                None,
-                "invalid_type",
-                None,
-                err.into_inner().to_string(),
-            ));
-            return Err(problems);
-        }
-        let message = match field.as_str() {
-            "cancelType" => "cancelType must be 1, 2 or 3".to_owned(),
-            f => format!("{f} has the wrong JSON type"),
-        };
-        problems.push(detail(
-            Some(index),
-            Some(&field),
-            "invalid_type",
-            None,
-            message,
-        ));
+/// How a refund item's wrong-typed field is worded.
+fn type_message(field: &str) -> String {
+    match field {
+        "cancelType" => "cancelType must be 1, 2 or 3".to_owned(),
+        f => body::wrong_type(f),
     }
 }
 
