@@ -16,12 +16,36 @@ Exit status:
   3  could not reach the Worker (or POPBiLL with --direct)
   130 interrupted: run the same command again to resume
 
-Running the same command again sends nothing twice: SubmitIDs come from the file's content.
+Running the same command again sends nothing twice: SubmitIDs (refundIDs) come from the
+file's content.
 
 Example:
   export POPBILL_BULK_WORKER=https://bulk.example.workers.dev POPBILL_BULK_TOKEN=...
   popbill-bulk submit receipts.csv --wait issued --out results.csv
-  popbill-bulk status receipts.csv --wait filed --out results.csv";
+  popbill-bulk status receipts.csv --wait filed --out results.csv
+  popbill-bulk refund refunds.csv --wait filed --out refund-results.csv";
+
+const REFUND_AFTER_HELP: &str = "\
+The file: CSV with a header row of the refund API's field names, or JSON Lines with the same keys:
+  mgtKey                       the cancellation receipt's own, new mgtKey (required)
+  orgMgtKey                    the original, issued through the Worker; or, issued elsewhere:
+  orgConfirmNum, orgTradeDate  its NTS confirm number and trade date (yyyyMMdd)
+  cancelType                   1 거래취소 (default), 2 오류발급취소, 3 기타취소
+  isPartCancel                 true: refund the amounts given; false (default): the whole original
+  supplyCost, tax, serviceFee, totalAmount
+                               with isPartCancel true, and for an original issued elsewhere
+  identityNum, tradeUsage, taxationType, tradeOpt
+                               required for an original issued elsewhere (else the original's)
+  customerName, itemName, orderNumber, email, hp, franchise..., memo, emailSubject, smssendYN
+
+POPBiLL takes a refund only once its original is filed with the NTS (11:00 KST the day after
+its issuance). The Worker takes it at once and holds it (scheduled) until then; --wait follows
+it through the hold. Refunds need the Worker: --direct is refused.
+
+Example:
+  mgtKey,orgMgtKey,isPartCancel,supplyCost,tax,serviceFee,totalAmount
+  R-20250711-1,20250711-0001,,,,,
+  R-20250711-2,20250711-0002,true,5000,500,0,5500";
 
 /// From a merchant's file of cash receipts (현금영수증) to issued and filed with the NTS, through
 /// the popbill-bulk-edge Worker or straight to POPBiLL.
@@ -36,8 +60,22 @@ pub struct Cli {
 pub enum Command {
     /// Validate every row, send the file in batches of up to 100 and, with --wait, follow them.
     Submit(SubmitArgs),
+    /// Refund issued receipts (cancellation receipts, 취소거래) through the Worker, which holds
+    /// each until its original is filed; with --wait, follow them.
+    #[command(after_help = REFUND_AFTER_HELP)]
+    Refund(RefundArgs),
     /// Show where a file sent earlier stands (and write --out), without sending anything.
     Status(StatusArgs),
+}
+
+impl Command {
+    pub fn shared(&self) -> &Shared {
+        match self {
+            Command::Submit(a) => &a.shared,
+            Command::Refund(a) => &a.shared,
+            Command::Status(a) => &a.shared,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -56,13 +94,34 @@ pub struct SubmitArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RefundArgs {
+    /// CSV with a header row of the refund API's field names (see below), or JSON Lines; `-`
+    /// reads standard input.
+    pub file: String,
+    /// Send the valid rows and leave the invalid ones out (listed; exit status 1).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Validate and print the batches and their refundIDs; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub shared: Shared,
+}
+
+#[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// The file sent earlier (the same bytes give the same SubmitIDs).
-    #[arg(required_unless_present = "submit_id")]
+    /// The file sent earlier (the same bytes give the same SubmitIDs or refundIDs).
+    #[arg(required_unless_present_any = ["submit_id", "refund_id"])]
     pub file: Option<String>,
+    /// FILE is a refund file (sent with `popbill-bulk refund`).
+    #[arg(long)]
+    pub refunds: bool,
     /// Ask about these SubmitIDs instead of a file's (repeatable).
-    #[arg(long = "submit-id", value_name = "ID", conflicts_with = "file")]
+    #[arg(long = "submit-id", value_name = "ID", conflicts_with_all = ["file", "refunds", "refund_id"])]
     pub submit_id: Vec<String>,
+    /// Ask about these refund requests (refundIDs) instead of a file's (repeatable).
+    #[arg(long = "refund-id", value_name = "ID", conflicts_with = "file")]
+    pub refund_id: Vec<String>,
     #[command(flatten)]
     pub shared: Shared,
 }
@@ -90,6 +149,7 @@ pub struct Shared {
 
     /// Straight to POPBiLL with POPBILL_LINK_ID and POPBILL_SECRET_KEY from the environment
     /// (never on the command line) and the member's CorpNum (--corp-num / POPBILL_CORP_NUM).
+    /// Receipts only: refunds need the Worker.
     #[arg(long, help_heading = "Direct to POPBiLL")]
     pub direct: bool,
     /// POPBiLL's test environment (the default).
@@ -120,9 +180,9 @@ pub struct Shared {
     pub auth_url: Option<String>,
 
     // The file.
-    /// The member (사업자번호, 10 digits) the receipts are issued for; required with --direct.
-    /// Without it the Worker's default member is used and rows are checked against the first
-    /// row's franchiseCorpNum.
+    /// The member (사업자번호, 10 digits) the receipts (or refunds) are issued for; required
+    /// with --direct. Without it the Worker's default member is used and receipt rows are
+    /// checked against the first row's franchiseCorpNum.
     #[arg(
         long,
         env = "POPBILL_CORP_NUM",
@@ -136,8 +196,8 @@ pub struct Shared {
     /// The file's encoding: auto detects UTF-8, UTF-16 with a BOM and Korean CP949 (EUC-KR).
     #[arg(long, value_enum, default_value_t = EncodingChoice::Auto, help_heading = "File")]
     pub encoding: EncodingChoice,
-    /// Receipts per submission (POPBiLL's maximum is 100). Part of the SubmitIDs: keep it the
-    /// same when running a file again.
+    /// Rows per submission or refund request (POPBiLL's maximum is 100). Part of the SubmitIDs
+    /// (refundIDs): keep it the same when running a file again.
     #[arg(long, default_value_t = 100, value_name = "N", help_heading = "File")]
     pub batch_size: usize,
     /// Whose clock judges tradeDT's "today or yesterday" and when filing results are due.
@@ -146,11 +206,12 @@ pub struct Shared {
 
     // Following.
     /// Follow the receipts until each is issued, or filed with the NTS (11:00 KST the day
-    /// after issuance), or failed for good.
+    /// after issuance), or failed for good. Refunds are held until their originals are filed
+    /// first.
     #[arg(long, value_enum, value_name = "POINT", help_heading = "Run")]
     pub wait: Option<Target>,
-    /// Write one row per receipt (mgtKey, submitID, status, confirmNum, codes, dates) here,
-    /// atomically.
+    /// Write one row per receipt or refund (mgtKey, submitID, status, confirmNum, codes, dates)
+    /// here, atomically.
     #[arg(long, value_name = "FILE", help_heading = "Run")]
     pub out: Option<PathBuf>,
     /// Batches in flight at once.
@@ -159,7 +220,9 @@ pub struct Shared {
     /// Longest pause between polling rounds, in seconds (rounds start 2 s apart and back off).
     #[arg(long, default_value_t = 60, value_name = "SECS", help_heading = "Run")]
     pub poll_max: u64,
-    /// How often a batch (or a polling round) is retried when the far side cannot be reached.
+    /// How often a batch (or a polling round) is retried when the far side cannot be reached;
+    /// also how often a refund batch is sent again while its originals' issuance is not on
+    /// record yet (the Worker's 409 original_pending, 2 s doubling to 30 s apart).
     #[arg(long, default_value_t = 8, value_name = "N", help_heading = "Run")]
     pub retries: u32,
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use popbill::validate::check_cashbill;
+use popbill::validate::{check_cashbill, is_cancellation};
 use popbill::{CorpNum, KstDateTime, codes};
 
 use crate::input::{Problem, Record};
@@ -18,10 +18,37 @@ pub struct Checked {
     pub member: Option<CorpNum>,
 }
 
+impl Checked {
+    /// More problems (from checks that need more than the rows), kept sorted by row.
+    pub fn add(&mut self, more: Vec<Problem>) {
+        self.invalid_rows.extend(more.iter().map(|p| p.row));
+        self.problems.extend(more);
+        self.problems.sort_by_key(|p| p.row);
+    }
+}
+
+/// Cancellation receipts (취소거래) in a file of receipts for the Worker, which refuses them in
+/// a submission (`use_refund_api`): its refund API holds a refund until POPBiLL can take it
+/// and keeps the original's running totals. (Straight to POPBiLL, `--direct`, they are
+/// POPBiLL's to judge.)
+pub fn cancellations(records: &[Record]) -> Vec<Problem> {
+    records
+        .iter()
+        .filter(|r| r.cashbill().is_some_and(is_cancellation))
+        .map(|r| {
+            Problem::new(
+                r.row,
+                Some("tradeType"),
+                "a 취소거래 (refund) goes in a refund file: popbill-bulk refund FILE, which the Worker holds until POPBiLL can take it",
+            )
+        })
+        .collect()
+}
+
 /// The first row with a valid franchiseCorpNum, and that CorpNum.
 fn first_franchise(records: &[Record]) -> Option<(usize, CorpNum)> {
     records.iter().find_map(|r| {
-        let c = r.cashbill.as_ref()?;
+        let c = r.cashbill()?;
         let n = CorpNum::parse(c.franchise_corp_num.as_deref()?).ok()?;
         Some((r.row, n))
     })
@@ -50,7 +77,7 @@ pub fn check(
 
     let mut first_row_of: HashMap<&str, usize> = HashMap::new();
     for r in records {
-        let Some(c) = &r.cashbill else { continue };
+        let Some(c) = r.cashbill() else { continue };
         for v in check_cashbill(c, judge, now) {
             if v.code == codes::FRANCHISE_NOT_MEMBER {
                 let message = match (corp, &first_own) {
@@ -98,6 +125,7 @@ pub fn check(
 mod tests {
     use super::*;
     use crate::input::{EncodingChoice, parse};
+    use crate::op::Op;
 
     const HEADER: &str = "mgtKey,tradeDT,tradeType,tradeUsage,taxationType,totalAmount,supplyCost,tax,serviceFee,franchiseCorpNum,identityNum";
 
@@ -107,7 +135,14 @@ mod tests {
 
     fn run(rows: &[&str], corp: Option<&str>) -> Checked {
         let text = format!("{HEADER}\n{}\n", rows.join("\n"));
-        let parsed = parse(text.as_bytes(), "x.csv", None, EncodingChoice::Auto).unwrap();
+        let parsed = parse(
+            Op::Submit,
+            text.as_bytes(),
+            "x.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
         let corp = corp.map(|c| CorpNum::parse(c).unwrap());
         check(&parsed.records, parsed.problems, corp.as_ref(), now())
     }
@@ -203,10 +238,48 @@ mod tests {
     }
 
     #[test]
+    fn a_cancellation_in_a_file_of_receipts_is_pointed_at_the_refund_command() {
+        let cancel = format!(
+            "{},TB0000001,20250710,1",
+            OK.replace("K1", "K2").replace("승인거래", "취소거래")
+        );
+        let header = format!("{HEADER},orgConfirmNum,orgTradeDate,cancelType");
+        let text = format!("{header}\n{OK},,,\n{cancel}\n");
+        let parsed = parse(
+            Op::Submit,
+            text.as_bytes(),
+            "x.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
+        let mut c = check(&parsed.records, parsed.problems, None, now());
+        assert!(
+            c.problems.is_empty(),
+            "POPBiLL's own rules allow it: {:?}",
+            c.problems
+        );
+        c.add(cancellations(&parsed.records));
+        assert_eq!(c.invalid_rows, BTreeSet::from([3]));
+        assert!(
+            c.problems[0].to_string().starts_with("row 3, tradeType: a 취소거래 (refund) goes in a refund file: popbill-bulk refund FILE"),
+            "{:?}",
+            c.problems
+        );
+    }
+
+    #[test]
     fn parse_problems_are_kept_and_sorted_with_the_rest() {
         let parsed_problem = Problem::new(5, Some("smssendYN"), "bad");
         let text = format!("{HEADER}\n{OK}\n{}\n", OK.replace("11000,10000", "1,10000"));
-        let parsed = parse(text.as_bytes(), "x.csv", None, EncodingChoice::Auto).unwrap();
+        let parsed = parse(
+            Op::Submit,
+            text.as_bytes(),
+            "x.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
         let c = check(&parsed.records, vec![parsed_problem], None, now());
         assert_eq!(
             c.problems.iter().map(|p| p.row).collect::<Vec<_>>(),

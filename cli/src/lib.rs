@@ -9,8 +9,11 @@
 //! `now` as an argument; the IO is the backend (the Worker's API or the `popbill` client) and
 //! the clock.
 //!
-//! A new operation (refunds, once the Worker has them) reuses input, batching, the engine and
-//! the results file: it adds its own field rules in [`check`] and its own route in [`backend`].
+//! Two operations share that pipeline ([`op`]): `submit` (cash receipts) and `refund`
+//! (cancellation receipts through the Worker's refund API, which holds each until its original
+//! is filed): a refund file has its own columns ([`input::fields`]), its own rules
+//! ([`refund::check`]) and its own routes ([`backend`]); batching, sending once, following and
+//! the results file are the same.
 
 pub mod args;
 pub mod backend;
@@ -21,7 +24,9 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod input;
+pub mod op;
 pub mod receipt;
+pub mod refund;
 pub mod report;
 pub mod results;
 pub mod setup;
@@ -36,6 +41,7 @@ pub async fn run(cli: &Cli, reporter: &Reporter) -> Result<Summary, CliError> {
     let work = async {
         match &cli.command {
             Command::Submit(a) => commands::submit(a, reporter).await,
+            Command::Refund(a) => commands::refund(a, reporter).await,
             Command::Status(a) => commands::status(a, reporter).await,
         }
     };
@@ -48,10 +54,7 @@ pub async fn run(cli: &Cli, reporter: &Reporter) -> Result<Summary, CliError> {
 /// Print the outcome (standard output: the summary; standard error: the error) and return the
 /// exit status.
 pub fn finish(cli: &Cli, reporter: &Reporter, result: Result<Summary, CliError>) -> Exit {
-    let shared = match &cli.command {
-        Command::Submit(a) => &a.shared,
-        Command::Status(a) => &a.shared,
-    };
+    let shared = cli.command.shared();
     reporter.finish();
     match result {
         Ok(summary) => {

@@ -3,16 +3,13 @@
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use popbill_bulk::args::{Cli, Command};
+use popbill_bulk::args::Cli;
 use popbill_bulk::report::progress::{Mode, Reporter};
 
 fn main() -> ExitCode {
     // clap prints usage errors and exits 2; --help and --version exit 0.
     let cli = Cli::parse();
-    let quiet = match &cli.command {
-        Command::Submit(a) => a.shared.quiet,
-        Command::Status(a) => a.shared.quiet,
-    };
+    let quiet = cli.command.shared().quiet;
     let reporter = Reporter::new(Mode::detect(quiet));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -1,7 +1,10 @@
 //! Where each receipt of the file stands, and what "done" means for the run. Pure.
 //!
-//! Statuses only move forward (submitted → issued → filed / filing_failed, or → issue_failed),
-//! whatever order the reads come back in, as the Worker's own derivation does.
+//! Statuses only move forward (scheduled → submitted → issued → filed / filing_failed, or →
+//! issue_failed / original_filing_failed), whatever order the reads come back in, as the
+//! Worker's own derivation does. `scheduled` and `original_filing_failed` are a refund's: held
+//! by the Worker until its original is filed, or never sent because the original's filing
+//! failed.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,23 +20,29 @@ pub enum Status {
     NotSent,
     /// Its batch was refused (a Worker 4xx): nothing was issued.
     Refused,
+    /// A refund the Worker holds until POPBiLL can take it (its original filed with the NTS).
+    Scheduled,
     Submitted,
     Issued,
     IssueFailed,
     Filed,
     FilingFailed,
+    /// A refund never sent: its original's NTS filing failed while the Worker held it.
+    OriginalFilingFailed,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 10] = [
         Status::Invalid,
         Status::NotSent,
         Status::Refused,
+        Status::Scheduled,
         Status::Submitted,
         Status::Issued,
         Status::IssueFailed,
         Status::Filed,
         Status::FilingFailed,
+        Status::OriginalFilingFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,11 +50,13 @@ impl Status {
             Status::Invalid => "invalid",
             Status::NotSent => "not_sent",
             Status::Refused => "refused",
+            Status::Scheduled => "scheduled",
             Status::Submitted => "submitted",
             Status::Issued => "issued",
             Status::IssueFailed => "issue_failed",
             Status::Filed => "filed",
             Status::FilingFailed => "filing_failed",
+            Status::OriginalFilingFailed => "original_filing_failed",
         }
     }
 
@@ -57,9 +68,13 @@ impl Status {
     fn stage(self) -> u8 {
         match self {
             Status::Invalid | Status::NotSent | Status::Refused => 0,
-            Status::Submitted => 1,
-            Status::Issued => 2,
-            Status::IssueFailed | Status::Filed | Status::FilingFailed => 3,
+            Status::Scheduled => 1,
+            Status::Submitted => 2,
+            Status::Issued => 3,
+            Status::IssueFailed
+            | Status::Filed
+            | Status::FilingFailed
+            | Status::OriginalFilingFailed => 4,
         }
     }
 }
@@ -86,10 +101,10 @@ pub enum Progress {
 pub fn progress(status: Status, target: Target) -> Progress {
     use Status::*;
     match (status, target) {
-        (Invalid | NotSent | Refused | IssueFailed, _) => Progress::Failed,
+        (Invalid | NotSent | Refused | IssueFailed | OriginalFilingFailed, _) => Progress::Failed,
         (FilingFailed, Target::Filed) => Progress::Failed,
-        (Submitted, Target::Accepted) => Progress::Reached,
-        (Submitted, _) => Progress::Pending,
+        (Scheduled | Submitted, Target::Accepted) => Progress::Reached,
+        (Scheduled | Submitted, _) => Progress::Pending,
         (Issued, Target::Filed) => Progress::Pending,
         (Issued | Filed | FilingFailed, _) => Progress::Reached,
     }
@@ -103,7 +118,13 @@ pub struct Receipt {
     pub mgt_key: String,
     #[serde(rename = "submitID")]
     pub submit_id: String,
+    /// A refund's request (its batch); empty for a submission's receipt.
+    #[serde(rename = "refundID", skip_serializing_if = "String::is_empty")]
+    pub refund_id: String,
     pub status: Option<Status>,
+    /// While a refund is `scheduled`: the earliest the Worker sends it (`yyyyMMddHHmmss` KST).
+    #[serde(rename = "dueAt")]
+    pub due_at: Option<String>,
     pub confirm_num: Option<String>,
     pub issue_code: Option<i64>,
     pub issue_message: Option<String>,
@@ -123,6 +144,11 @@ impl Receipt {
         self.status.unwrap_or(Status::NotSent)
     }
 
+    /// When a scheduled refund can be sent, as the Worker said (`dueAt`).
+    pub fn release_due(&self) -> Option<KstDateTime> {
+        KstDateTime::parse(self.due_at.as_deref()?).ok()
+    }
+
     /// When the filing result is due: 11:00 KST the day after issuance (POPBiLL files a day's
     /// receipts at midnight and posts the results at 11:00). `None` without an issue time.
     pub fn filing_due(&self) -> Option<KstDateTime> {
@@ -135,7 +161,10 @@ impl Receipt {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Update {
     pub mgt_key: String,
+    /// The BulkSubmit a refund goes in (the Worker's `submitID` of a refund's view).
+    pub submit_id: Option<String>,
     pub status: Option<Status>,
+    pub due_at: Option<String>,
     pub confirm_num: Option<String>,
     pub issue_code: Option<i64>,
     pub issue_message: Option<String>,
@@ -198,6 +227,14 @@ impl Ledger {
             if new.is_some() {
                 *slot = new;
             }
+        }
+        if let Some(id) = u.submit_id.filter(|id| !id.is_empty()) {
+            r.submit_id = id;
+        }
+        keep(&mut r.due_at, u.due_at);
+        if r.status() != Status::Scheduled {
+            // Only a held refund has a due time; once sent (or blocked) it says nothing.
+            r.due_at = None;
         }
         keep(&mut r.confirm_num, u.confirm_num);
         keep(&mut r.issue_code, u.issue_code);
@@ -277,6 +314,7 @@ mod tests {
         use Progress::*;
         use Status::*;
         let table = [
+            (Scheduled, [Reached, Pending, Pending]),
             (Submitted, [Reached, Pending, Pending]),
             (Issued, [Reached, Reached, Pending]),
             (Filed, [Reached, Reached, Reached]),
@@ -285,12 +323,55 @@ mod tests {
             (Refused, [Failed, Failed, Failed]),
             (NotSent, [Failed, Failed, Failed]),
             (Invalid, [Failed, Failed, Failed]),
+            (OriginalFilingFailed, [Failed, Failed, Failed]),
         ];
+        assert_eq!(table.len(), Status::ALL.len(), "every status has a row");
         for (status, want) in table {
             let got =
                 [Target::Accepted, Target::Issued, Target::Filed].map(|t| progress(status, t));
             assert_eq!(got, want, "{status:?}");
         }
+    }
+
+    #[test]
+    fn a_refund_moves_from_scheduled_to_its_batch_and_never_back() {
+        let mut l = Ledger::new(vec![Receipt {
+            row: 2,
+            mgt_key: "R".into(),
+            refund_id: "pbr-00000-x".into(),
+            status: Some(Status::Scheduled),
+            ..Default::default()
+        }]);
+        assert!(l.apply(Update {
+            due_at: Some("20250712110000".into()),
+            ..Update::status("R", Status::Scheduled)
+        }));
+        assert_eq!(
+            l.receipts[0]
+                .release_due()
+                .map(|t| t.to_string())
+                .as_deref(),
+            Some("20250712110000")
+        );
+        assert!(l.apply(Update {
+            submit_id: Some("RF0123".into()),
+            ..Update::status("R", Status::Submitted)
+        }));
+        assert!(!l.apply(Update {
+            due_at: Some("20250712110000".into()),
+            ..Update::status("R", Status::Scheduled)
+        }));
+        let r = &l.receipts[0];
+        assert_eq!(
+            (r.status(), r.submit_id.as_str(), r.refund_id.as_str()),
+            (Status::Submitted, "RF0123", "pbr-00000-x")
+        );
+        assert_eq!(r.due_at, None, "a refund sent has no due time left");
+        l.apply(Update::status("R", Status::OriginalFilingFailed));
+        assert!(
+            !l.apply(Update::status("R", Status::Issued)),
+            "a final status stays"
+        );
     }
 
     #[test]

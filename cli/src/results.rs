@@ -1,11 +1,32 @@
-//! `--out results.csv`: one row per receipt of the file, in file order, written atomically (a
-//! temporary file in the same folder, synced, then renamed over the target), so a reader never
-//! sees half a file and a crash leaves the previous one in place.
+//! `--out results.csv`: one row per receipt (or refund) of the file, in file order, written
+//! atomically (a temporary file in the same folder, synced, then renamed over the target), so a
+//! reader never sees half a file and a crash leaves the previous one in place.
 
 use std::io::Write as _;
 use std::path::Path;
 
+use crate::op::Op;
 use crate::receipt::Receipt;
+
+/// A refund file's results: its request (`refundID`), the BulkSubmit the Worker sent it in
+/// (`submitID`), and while held, when it can go (`dueAt`); then the same as a receipt's.
+pub const REFUND_COLUMNS: [&str; 15] = [
+    "row",
+    "mgtKey",
+    "refundID",
+    "submitID",
+    "status",
+    "dueAt",
+    "confirmNum",
+    "issueCode",
+    "issueMessage",
+    "issueDT",
+    "stateCode",
+    "ntsResultCode",
+    "ntsResultMessage",
+    "ntsSendDT",
+    "ntsResultDT",
+];
 
 pub const COLUMNS: [&str; 13] = [
     "row",
@@ -28,16 +49,24 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 }
 
 /// The file's bytes (UTF-8, comma-separated, a header row).
-pub fn to_csv(receipts: &[Receipt]) -> Vec<u8> {
+pub fn to_csv(op: Op, receipts: &[Receipt]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)
+    let header: &[&str] = match op {
+        Op::Submit => &COLUMNS,
+        Op::Refund => &REFUND_COLUMNS,
+    };
+    w.write_record(header)
         .expect("writing to memory cannot fail");
     for r in receipts {
-        w.write_record([
-            r.row.to_string(),
-            r.mgt_key.clone(),
-            r.submit_id.clone(),
-            r.status().as_str().to_owned(),
+        let mut row = vec![r.row.to_string(), r.mgt_key.clone()];
+        if op == Op::Refund {
+            row.push(r.refund_id.clone());
+        }
+        row.extend([r.submit_id.clone(), r.status().as_str().to_owned()]);
+        if op == Op::Refund {
+            row.push(opt(&r.due_at));
+        }
+        row.extend([
             opt(&r.confirm_num),
             opt(&r.issue_code),
             opt(&r.issue_message),
@@ -47,8 +76,8 @@ pub fn to_csv(receipts: &[Receipt]) -> Vec<u8> {
             opt(&r.nts_result_message),
             opt(&r.nts_send_dt),
             opt(&r.nts_result_dt),
-        ])
-        .expect("writing to memory cannot fail");
+        ]);
+        w.write_record(&row).expect("writing to memory cannot fail");
     }
     w.into_inner().expect("flushing to memory cannot fail")
 }
@@ -91,6 +120,7 @@ mod tests {
                 nts_result_message: Some("정상, 처리".into()),
                 nts_send_dt: Some("20250712000000".into()),
                 nts_result_dt: Some("20250712110000".into()),
+                ..Default::default()
             },
             Receipt {
                 row: 3,
@@ -98,7 +128,7 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let text = String::from_utf8(to_csv(&receipts)).unwrap();
+        let text = String::from_utf8(to_csv(Op::Submit, &receipts)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], COLUMNS.join(","));
         assert_eq!(
@@ -108,6 +138,26 @@ mod tests {
         assert_eq!(
             lines[2], "3,K2,,not_sent,,,,,,,,,",
             "a receipt never sent says so"
+        );
+    }
+
+    #[test]
+    fn a_refund_row_names_its_request_its_bulk_submit_and_its_hold() {
+        let held = Receipt {
+            row: 2,
+            mgt_key: "R-1".into(),
+            refund_id: "pbr-00000-x".into(),
+            submit_id: "RF01".into(),
+            status: Some(Status::Scheduled),
+            due_at: Some("20250712110000".into()),
+            ..Default::default()
+        };
+        let text = String::from_utf8(to_csv(Op::Refund, &[held])).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], REFUND_COLUMNS.join(","));
+        assert_eq!(
+            lines[1],
+            "2,R-1,pbr-00000-x,RF01,scheduled,20250712110000,,,,,,,,,"
         );
     }
 

@@ -10,9 +10,10 @@ use crate::args::Shared;
 use crate::backend::counting::{Counting, RequestLog};
 use crate::backend::direct::DirectApi;
 use crate::backend::worker::WorkerApi;
-use crate::backend::{Backend, Http};
+use crate::backend::{Backend, DIRECT_REFUNDS, Http};
 use crate::clock::{Clock, ClockChoice};
 use crate::error::CliError;
+use crate::op::Op;
 
 fn usage(msg: impl Into<String>) -> CliError {
     CliError::Usage(msg.into())
@@ -63,7 +64,10 @@ pub fn clock(shared: &Shared, log: &Arc<RequestLog>) -> Result<Clock, CliError> 
 }
 
 /// Checks that need no network, so a bad command line fails before anything is read or sent.
-pub fn check_flags(shared: &Shared) -> Result<(), CliError> {
+pub fn check_flags(op: Op, shared: &Shared) -> Result<(), CliError> {
+    if op == Op::Refund && shared.direct {
+        return Err(usage(DIRECT_REFUNDS));
+    }
     if !shared.direct && (shared.test || shared.production || shared.api_url.is_some()) {
         return Err(usage(
             "--test, --production and --api-url only apply with --direct",

@@ -2,9 +2,11 @@
 //! POPBiLL, from the e2e harness (`make e2e` runs these; they need `make worker`).
 //!
 //! The mock's clock is frozen; the tests move it (processing, midnight, 11:00) while the tool
-//! waits, and read the mock's journal to count what reached POPBiLL.
+//! waits, and read the mock's journal to count what reached POPBiLL. Refunds: `refunds.rs`.
 
 mod common;
+#[path = "worker_e2e/refunds.rs"]
+mod refunds;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use popbill::{HttpRequest, HttpResponse, Transport, TransportError};
 
-/// Counts per request kind (`BulkSubmit`, `GET /v1/submissions/{id}`, …).
+/// Counts per request kind (`BulkSubmit`, `GET /v1/submissions/{id}`, `POST /v1/refunds`, …).
 #[derive(Debug, Default)]
 pub struct RequestLog(Mutex<BTreeMap<&'static str, usize>>);
 
@@ -38,6 +38,8 @@ pub fn kind(req: &HttpRequest) -> &'static str {
     match (method, path, req.header("X-HTTP-Method-Override")) {
         ("POST", "/v1/submissions", _) => "POST /v1/submissions",
         ("GET", p, _) if p.starts_with("/v1/submissions/") => "GET /v1/submissions/{id}",
+        ("POST", "/v1/refunds", _) => "POST /v1/refunds",
+        ("GET", p, _) if p.starts_with("/v1/refunds/") => "GET /v1/refunds/{id}",
         ("POST", "/Cashbill", Some("BULKISSUE")) => "BulkSubmit",
         ("GET", p, _) if p.starts_with("/Cashbill/BULK/") => "GetBulkResult",
         ("POST", "/Cashbill/States", _) => "GetInfos",
@@ -91,6 +93,14 @@ mod tests {
                     None,
                 ),
                 "GET /v1/submissions/{id}",
+            ),
+            (
+                req(Method::Post, "https://w.dev/v1/refunds", None),
+                "POST /v1/refunds",
+            ),
+            (
+                req(Method::Get, "https://w.dev/v1/refunds/pbr-00000-x", None),
+                "GET /v1/refunds/{id}",
             ),
             (
                 req(Method::Post, "http://m/Cashbill", Some("BULKISSUE")),

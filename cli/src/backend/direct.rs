@@ -10,7 +10,7 @@ use popbill::codes;
 use popbill::wire::{BulkCashbillResult, Cashbill, CashbillInfo, TxState};
 use popbill::{Client, CorpNum, Error, ErrorKind, MgtKey, SubmitId, SystemClock};
 
-use super::{BackendError, Http, Outgoing, Sent};
+use super::{BackendError, Http, Sent};
 use crate::receipt::{Status, Update};
 
 /// How often one batch is sent again after POPBiLL said it never got it.
@@ -103,8 +103,7 @@ impl DirectApi {
         }
     }
 
-    pub async fn send(&self, out: &Outgoing<'_>) -> Result<Sent, BackendError> {
-        let id = out.submit_id;
+    pub async fn send(&self, id: &SubmitId, cashbills: &[&Cashbill]) -> Result<Sent, BackendError> {
         if let Some(found) = self.probe(id).await? {
             return Ok(Sent::Accepted {
                 updates: issuance_updates(&found),
@@ -112,7 +111,7 @@ impl DirectApi {
                 note: None,
             });
         }
-        let cashbills: Vec<Cashbill> = out.cashbills.iter().map(|c| (*c).clone()).collect();
+        let cashbills: Vec<Cashbill> = cashbills.iter().map(|c| (*c).clone()).collect();
         for _ in 0..MAX_SENDS {
             let err = match self.client.bulk_submit(&self.corp, id, &cashbills).await {
                 Ok(_) => {

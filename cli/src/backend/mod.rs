@@ -1,8 +1,9 @@
-//! Where batches go: the Worker's merchant API, or POPBiLL itself (`--direct`).
+//! Where batches go: the Worker's merchant API, or POPBiLL itself (`--direct`, submissions
+//! only: refunds need the Worker, which holds them until POPBiLL can take them).
 //!
 //! Both promise the same thing: [`Backend::send`] never makes POPBiLL issue a batch twice
-//! (the Worker answers a stored submission for the same SubmitID and content; the direct path
-//! asks GetBulkResult before every BulkSubmit), so a run can always be repeated.
+//! (the Worker answers a stored submission or refund request for the same id and content; the
+//! direct path asks GetBulkResult before every BulkSubmit), so a run can always be repeated.
 
 pub mod counting;
 pub mod direct;
@@ -11,18 +12,42 @@ pub mod worker;
 use popbill::wire::Cashbill;
 use popbill::{CorpNum, SubmitId};
 
+use crate::op::Op;
 use crate::receipt::{Status, Update};
+use crate::refund::RefundRow;
+
+/// Why `refund --direct` is refused (the command line says so before anything is read).
+pub const DIRECT_REFUNDS: &str = "refunds cannot be sent with --direct: POPBiLL takes a cancellation receipt (취소거래) only once its original is filed with the NTS (stateCode 304, from 11:00 KST the day after issuance; before that it answers -14001021), and never beyond what is left of the original. The Worker holds each refund until then and keeps the running totals (POST /v1/refunds): send refunds through the Worker (--worker URL --token TOKEN)";
 
 /// The HTTP client every request goes through: hyper (the `popbill` crate's native transport),
 /// counted.
 pub type Http = counting::Counting<popbill::native::NativeTransport>;
 
+/// One batch's rows.
+#[derive(Debug, Clone)]
+pub enum Items<'a> {
+    Cashbills(Vec<&'a Cashbill>),
+    Refunds(Vec<&'a RefundRow>),
+}
+
 /// One batch to send.
 #[derive(Debug, Clone)]
 pub struct Outgoing<'a> {
-    pub submit_id: &'a SubmitId,
+    /// Its SubmitID, or its refundID.
+    pub id: &'a SubmitId,
     pub corp: Option<&'a CorpNum>,
-    pub cashbills: Vec<&'a Cashbill>,
+    pub items: Items<'a>,
+}
+
+/// A problem with one row of a refused batch, as the far side located it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    /// The row's position in the batch as sent.
+    pub index: Option<usize>,
+    /// POPBiLL's code for it, when it has one.
+    pub code: Option<i64>,
+    /// `field: message (reason; POPBiLL code)`.
+    pub text: String,
 }
 
 /// What became of a batch.
@@ -39,8 +64,14 @@ pub enum Sent {
         status: Status,
         code: Option<i64>,
         reason: String,
-        /// Problems with single receipts: (position in the batch, message).
-        details: Vec<(Option<usize>, String)>,
+        /// Problems with single rows.
+        details: Vec<Detail>,
+    },
+    /// Not yet: the same batch may be taken shortly (the Worker's `409 original_pending`: some
+    /// originals' issuance results are not on record yet). Sent again after a pause.
+    NotYet {
+        reason: String,
+        details: Vec<Detail>,
     },
 }
 
@@ -72,17 +103,29 @@ impl Backend {
     }
 
     pub async fn send(&self, out: &Outgoing<'_>) -> Result<Sent, BackendError> {
-        match self {
-            Backend::Worker(w) => w.send(out).await,
-            Backend::Direct(d) => d.send(out).await,
+        match (self, &out.items) {
+            (Backend::Worker(w), Items::Cashbills(c)) => {
+                w.send_submission(out.id, out.corp, c).await
+            }
+            (Backend::Worker(w), Items::Refunds(r)) => w.send_refunds(out.id, out.corp, r).await,
+            (Backend::Direct(d), Items::Cashbills(c)) => d.send(out.id, c).await,
+            // Refused on the command line already (setup::check_flags); never sent.
+            (Backend::Direct(_), Items::Refunds(_)) => Ok(Sent::Refused {
+                status: Status::NotSent,
+                code: None,
+                reason: DIRECT_REFUNDS.to_owned(),
+                details: Vec::new(),
+            }),
         }
     }
 
-    /// Where a submission's receipts stand; `None` when it was never received.
-    pub async fn read(&self, submit_id: &SubmitId) -> Result<Option<Vec<Update>>, BackendError> {
-        match self {
-            Backend::Worker(w) => w.read(submit_id).await,
-            Backend::Direct(d) => d.read(submit_id).await,
+    /// Where a batch's receipts (or refunds) stand; `None` when it was never received.
+    pub async fn read(&self, op: Op, id: &SubmitId) -> Result<Option<Vec<Update>>, BackendError> {
+        match (self, op) {
+            (Backend::Worker(w), Op::Submit) => w.read_submission(id).await,
+            (Backend::Worker(w), Op::Refund) => w.read_refund(id).await,
+            (Backend::Direct(d), Op::Submit) => d.read(id).await,
+            (Backend::Direct(_), Op::Refund) => Ok(None),
         }
     }
 

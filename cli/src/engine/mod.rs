@@ -1,5 +1,5 @@
-//! The run: send every batch (never twice), then follow the receipts to the requested point,
-//! polling politely. The IO is the [`Backend`] and the [`Clock`]; what to do next is decided
+//! The run: send every batch (never twice), then follow the receipts (or refunds) to the
+//! requested point, polling politely. The IO is the [`Backend`] and the [`Clock`]; what to do next is decided
 //! by the pure [`plan`] and the [`Ledger`](crate::receipt::Ledger).
 
 pub mod plan;
@@ -15,6 +15,7 @@ use crate::batch::Batch;
 use crate::clock::Clock;
 use crate::error::CliError;
 use crate::input::Record;
+use crate::op::Op;
 use crate::receipt::{Ledger, Status, Target, Update};
 use crate::report::progress::Reporter;
 
@@ -34,6 +35,7 @@ pub struct Options {
 /// Everything a run works on.
 #[derive(Debug)]
 pub struct Job<'a> {
+    pub op: Op,
     pub records: &'a [Record],
     pub batches: Vec<Batch>,
     /// Sent as `corpNum` to the Worker when the user named the member.
@@ -56,12 +58,15 @@ impl Job<'_> {
         }
     }
 
+    /// Every row of batch `b` taken (`submitted`, or `scheduled` for a refund), then what the
+    /// read says of each.
     fn apply_read(&mut self, b: usize, updates: Vec<Update>) -> bool {
         let mut changed = false;
+        let floor = self.op.accepted();
         for &m in &self.batches[b].members {
             let key = self.ledger.receipts[m].mgt_key.clone();
-            if self.ledger.receipts[m].status() < Status::Submitted {
-                changed |= self.ledger.apply(Update::status(&key, Status::Submitted));
+            if self.ledger.receipts[m].status() < floor {
+                changed |= self.ledger.apply(Update::status(&key, floor));
             }
         }
         for u in updates {
@@ -78,9 +83,10 @@ pub async fn read_all(
     job: &mut Job<'_>,
     opts: &Options,
 ) -> Result<(), BackendError> {
-    let ids: Vec<_> = job.batches.iter().map(|b| b.submit_id.clone()).collect();
+    let ids: Vec<_> = job.batches.iter().map(|b| b.id.clone()).collect();
+    let op = job.op;
     let mut reads = futures::stream::iter(ids.iter().enumerate())
-        .map(|(b, id)| async move { (b, backend.read(id).await) })
+        .map(|(b, id)| async move { (b, backend.read(op, id).await) })
         .buffer_unordered(opts.concurrency.max(1));
     while let Some((b, result)) = reads.next().await {
         if let Some(updates) = result? {
@@ -107,7 +113,8 @@ pub async fn read_all(
 
 /// Poll until every receipt reached `opts.target` or failed for good. Rounds start 2 s apart
 /// and back off (×1.5, up to `poll_max`) while nothing changes; with `--direct` at most 5 s
-/// apart while POPBiLL is still processing. `retries` failed rounds in a row end the run.
+/// apart while POPBiLL is still processing. A refund the Worker holds is not asked about
+/// before its `dueAt`. `retries` failed rounds in a row end the run.
 pub async fn wait(
     backend: &Backend,
     clock: &Clock,
@@ -119,6 +126,7 @@ pub async fn wait(
     let mut interval = MIN_POLL;
     let mut failures = 0u32;
     let mut announced_due = None;
+    let mut announced_release = None;
     reporter.waiting(&job.ledger, opts.target);
     while !job.ledger.all_settled(opts.target) {
         tokio::time::sleep(interval).await;
@@ -135,6 +143,17 @@ pub async fn wait(
                     && let Some(cap) = backend.issuance_poll_cap()
                 {
                     interval = interval.min(cap);
+                }
+                if round.next_release.is_some() && round.next_release != announced_release {
+                    announced_release = round.next_release;
+                    if let Some(due) = round.next_release {
+                        let held = job.ledger.count_where(|r| r.status() == Status::Scheduled);
+                        reporter.info(&format!(
+                            "{} refunds held until their originals are filed: the Worker sends them from {} KST",
+                            crate::report::progress::n(held),
+                            human_kst(&due.to_string())
+                        ));
+                    }
                 }
                 if round.is_idle() && round.next_due.is_some() && round.next_due != announced_due {
                     announced_due = round.next_due;
@@ -184,10 +203,11 @@ async fn poll_round(
     let ids: Vec<_> = round
         .read
         .iter()
-        .map(|&b| (b, job.batches[b].submit_id.clone()))
+        .map(|&b| (b, job.batches[b].id.clone()))
         .collect();
+    let op = job.op;
     let mut reads = futures::stream::iter(ids.iter())
-        .map(|(b, id)| async move { (*b, backend.read(id).await) })
+        .map(|(b, id)| async move { (*b, backend.read(op, id).await) })
         .buffer_unordered(opts.concurrency.max(1));
     let mut changed = false;
     let mut first_error = None;

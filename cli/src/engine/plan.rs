@@ -1,8 +1,11 @@
 //! What to ask in one polling round, from the ledger and `now`. Pure.
 //!
-//! A batch is read while any of its receipts waits for issuance. With `--wait filed`, an issued
-//! receipt's filing result is asked for only from 11:00 KST the day after its issuance (when
-//! POPBiLL posts it); before that, nothing is asked and the round only notes when it is due.
+//! A batch is read while any of its receipts waits for issuance. A refund the Worker holds
+//! (`scheduled`) waits for its original's filing: its batch is read only from the `dueAt` the
+//! Worker gave (11:00 KST the day after the original's issuance). With `--wait filed`, an
+//! issued receipt's filing result is asked for only from 11:00 KST the day after its issuance
+//! (when POPBiLL posts it); before that, nothing is asked and the round only notes when it is
+//! due.
 
 use popbill::KstDateTime;
 
@@ -17,6 +20,8 @@ pub struct Round {
     pub filing: Vec<String>,
     /// The earliest filing result not yet due.
     pub next_due: Option<KstDateTime>,
+    /// The earliest `dueAt` of the held refunds not yet due.
+    pub next_release: Option<KstDateTime>,
     /// Some receipt still waits for its issuance result.
     pub issuance_pending: bool,
 }
@@ -40,6 +45,15 @@ pub fn plan_round(
         for &m in &batch.members {
             let r = &ledger.receipts[m];
             match r.status() {
+                Status::Scheduled if target > Target::Accepted => match r.release_due() {
+                    Some(due) if due > now => {
+                        round.next_release = Some(round.next_release.map_or(due, |d| d.min(due)));
+                    }
+                    _ => {
+                        read = true;
+                        round.issuance_pending = true;
+                    }
+                },
                 Status::Submitted if target > Target::Accepted => {
                     read = true;
                     round.issuance_pending = true;
@@ -84,7 +98,7 @@ mod tests {
             .enumerate()
             .map(|(i, c)| Batch {
                 index: i,
-                submit_id: SubmitId::parse(&format!("S{i}")).unwrap(),
+                id: SubmitId::parse(&format!("S{i}")).unwrap(),
                 members: (i * 2..i * 2 + c.len()).collect(),
             })
             .collect();
@@ -128,6 +142,34 @@ mod tests {
         let per_batch = plan_round(&l, &b, Target::Filed, at("20250712110000"), true);
         assert_eq!(per_batch.read, [0, 1]);
         assert!(per_batch.filing.is_empty());
+    }
+
+    #[test]
+    fn held_refunds_are_asked_about_only_from_their_due_time() {
+        let (mut l, b) = setup(&[
+            (Status::Scheduled, None),
+            (Status::Scheduled, None),
+            (Status::Issued, Some("20250712110005")),
+        ]);
+        l.receipts[0].due_at = Some("20250712110000".into());
+        l.receipts[1].due_at = Some("20250713110000".into());
+        let before = plan_round(&l, &b, Target::Issued, at("20250712105959"), true);
+        assert!(before.is_idle(), "{before:?}");
+        assert_eq!(before.next_release, Some(at("20250712110000")));
+        let at_eleven = plan_round(&l, &b, Target::Issued, at("20250712110000"), true);
+        assert_eq!(at_eleven.read, [0]);
+        assert_eq!(at_eleven.next_release, Some(at("20250713110000")));
+        assert!(
+            plan_round(&l, &b, Target::Accepted, at("20250712110000"), true).is_idle(),
+            "accepted is enough without --wait"
+        );
+        l.receipts[0].due_at = None;
+        let unknown = plan_round(&l, &b, Target::Issued, at("20250711100000"), true);
+        assert_eq!(
+            unknown.read,
+            [0],
+            "a hold without a due time is asked about"
+        );
     }
 
     #[test]

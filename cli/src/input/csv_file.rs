@@ -1,12 +1,13 @@
-//! CSV with a header row of POPBiLL's field names. Cells are trimmed; empty cells are absent
+//! CSV with a header row of field names (POPBiLL's Cashbill fields, or the refund API's). Cells are trimmed; empty cells are absent
 //! fields; row numbers are the file's line numbers (the header is row 1).
 
 use std::collections::BTreeMap;
 
-use super::fields::{self, REQUIRED};
+use super::fields;
 use super::{InputError, Problem, Record, to_record};
+use crate::op::Op;
 
-pub fn read(text: &str) -> Result<(Vec<Record>, Vec<Problem>), InputError> {
+pub fn read(op: Op, text: &str) -> Result<(Vec<Record>, Vec<Problem>), InputError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -22,7 +23,7 @@ pub fn read(text: &str) -> Result<(Vec<Record>, Vec<Problem>), InputError> {
             )]));
         }
     };
-    check_header(&header)?;
+    check_header(op, &header)?;
 
     let mut records = Vec::new();
     let mut problems = Vec::new();
@@ -50,7 +51,8 @@ pub fn read(text: &str) -> Result<(Vec<Record>, Vec<Problem>), InputError> {
         let mut map = BTreeMap::new();
         let mut typed_ok = true;
         for (name, cell) in header.iter().zip(rec.iter()) {
-            let kind = fields::kind(name).expect("the header was checked: every column is known");
+            let kind =
+                fields::kind(op, name).expect("the header was checked: every column is known");
             match fields::cell_to_json(kind, cell) {
                 Ok(Some(v)) => {
                     map.insert(name.clone(), v);
@@ -63,7 +65,7 @@ pub fn read(text: &str) -> Result<(Vec<Record>, Vec<Problem>), InputError> {
                 }
             }
         }
-        records.push(to_record(row, map, typed_ok));
+        records.push(to_record(op, row, map, typed_ok));
     }
     Ok((records, problems))
 }
@@ -80,28 +82,33 @@ fn line_at(text: &str, byte: u64) -> usize {
 }
 
 /// Every column known, none twice, every required one present; all problems at once.
-fn check_header(header: &[String]) -> Result<(), InputError> {
+fn check_header(op: Op, header: &[String]) -> Result<(), InputError> {
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for name in header {
         if name.is_empty() {
             problems.push(Problem::new(1, None, "a column has no name in the header"));
-        } else if fields::kind(name).is_none() {
-            let hint = fields::suggest(name)
+        } else if fields::kind(op, name).is_none() {
+            let hint = fields::suggest(op, name)
                 .map(|s| format!(" (did you mean {s}?)"))
                 .unwrap_or_default();
             problems.push(Problem::new(
                 1,
                 Some(name),
-                format!("unknown column{hint}; the header must use POPBiLL's Cashbill field names"),
+                format!(
+                    "unknown column{hint}; the header must use {}",
+                    fields::described(op)
+                ),
             ));
         } else if !seen.insert(name.as_str()) {
             problems.push(Problem::new(1, Some(name), "the column appears twice"));
         }
     }
-    for required in REQUIRED {
+    for required in fields::required(op) {
         if !header.iter().any(|h| h == required)
-            && !header.iter().any(|h| fields::suggest(h) == Some(required))
+            && !header
+                .iter()
+                .any(|h| fields::suggest(op, h) == Some(required))
         {
             problems.push(Problem::new(
                 1,
@@ -128,25 +135,25 @@ mod tests {
         let text = format!(
             "{HEADER}\nK1,20250711100000,승인거래,소득공제용,과세,11000,10000,1000,0,1234567890,01012345678,\" 커피, 큰 것 \"\n\n K2 ,,승인거래,소득공제용,과세,11000,10000,1000,0,1234567890,01012345678,\n"
         );
-        let (records, problems) = read(&text).unwrap();
+        let (records, problems) = read(Op::Submit, &text).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].row, 2);
         assert_eq!(records[1].row, 4, "a blank line still counts as a line");
-        let c = records[0].cashbill.as_ref().unwrap();
+        let c = records[0].cashbill().unwrap();
         assert_eq!(
             c.item_name.as_deref(),
             Some("커피, 큰 것"),
             "quoted, trimmed"
         );
-        let c2 = records[1].cashbill.as_ref().unwrap();
+        let c2 = records[1].cashbill().unwrap();
         assert_eq!(c2.mgt_key.as_deref(), Some("K2"));
         assert_eq!(c2.trade_dt, None, "an empty cell is an absent field");
     }
 
     #[test]
     fn header_problems_are_all_reported_on_row_1() {
-        let err = read("mgtKey,totalamount,price,tax,tax\nK1,1,2,3,4\n").unwrap_err();
+        let err = read(Op::Submit, "mgtKey,totalamount,price,tax,tax\nK1,1,2,3,4\n").unwrap_err();
         let InputError::Header(problems) = err else {
             panic!()
         };
@@ -177,10 +184,10 @@ mod tests {
         let text = format!(
             "{HEADER},smssendYN\nK1,,승인거래,소득공제용,과세,1,1,0,0,1234567890,010,x,maybe\nK2,,승인거래\n"
         );
-        let (records, problems) = read(&text).unwrap();
+        let (records, problems) = read(Op::Submit, &text).unwrap();
         assert_eq!(records.len(), 2);
         assert!(
-            records[0].cashbill.is_none(),
+            records[0].item.is_none(),
             "a row with a type error is not a cashbill"
         );
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();

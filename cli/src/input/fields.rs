@@ -1,6 +1,9 @@
-//! POPBiLL's Cashbill field names (the CSV header and the JSON Lines keys) and their JSON types.
+//! The field names a file may use (the CSV header and the JSON Lines keys) and their JSON types:
+//! POPBiLL's Cashbill fields for `submit`, the refund API's fields for `refund`.
 
 use serde_json::Value;
+
+use crate::op::Op;
 
 /// How a field is written in POPBiLL's JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,13 +63,74 @@ pub const REQUIRED: &[&str] = &[
     "identityNum",
 ];
 
-pub fn kind(name: &str) -> Option<Kind> {
-    FIELDS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+/// Every field of one refund of the Worker's `POST /v1/refunds` (edge/README.md, Refunds),
+/// with its JSON type (`crate::refund::RefundRow`). `cancelType` is a number here (the Worker
+/// also takes its string).
+pub const REFUND_FIELDS: &[(&str, Kind)] = &[
+    ("mgtKey", Kind::Text),
+    ("orgMgtKey", Kind::Text),
+    ("orgConfirmNum", Kind::Text),
+    ("orgTradeDate", Kind::Text),
+    ("cancelType", Kind::Integer),
+    ("isPartCancel", Kind::Bool),
+    ("supplyCost", Kind::Text),
+    ("tax", Kind::Text),
+    ("serviceFee", Kind::Text),
+    ("totalAmount", Kind::Text),
+    ("identityNum", Kind::Text),
+    ("tradeUsage", Kind::Text),
+    ("taxationType", Kind::Text),
+    ("tradeOpt", Kind::Text),
+    ("customerName", Kind::Text),
+    ("itemName", Kind::Text),
+    ("orderNumber", Kind::Text),
+    ("email", Kind::Text),
+    ("hp", Kind::Text),
+    ("franchiseTaxRegID", Kind::Text),
+    ("franchiseCorpName", Kind::Text),
+    ("franchiseCEOName", Kind::Text),
+    ("franchiseAddr", Kind::Text),
+    ("franchiseTEL", Kind::Text),
+    ("memo", Kind::Text),
+    ("emailSubject", Kind::Text),
+    ("smssendYN", Kind::Bool),
+];
+
+/// The one column every refund file must have; how each refund names its original
+/// (`orgMgtKey`, or `orgConfirmNum` and `orgTradeDate`) is judged by row.
+pub const REFUND_REQUIRED: &[&str] = &["mgtKey"];
+
+/// The fields of `op`'s files.
+pub fn fields(op: Op) -> &'static [(&'static str, Kind)] {
+    match op {
+        Op::Submit => FIELDS,
+        Op::Refund => REFUND_FIELDS,
+    }
+}
+
+/// The columns every file of `op` must have.
+pub fn required(op: Op) -> &'static [&'static str] {
+    match op {
+        Op::Submit => REQUIRED,
+        Op::Refund => REFUND_REQUIRED,
+    }
+}
+
+/// What the header must use, for messages.
+pub fn described(op: Op) -> &'static str {
+    match op {
+        Op::Submit => "POPBiLL's Cashbill field names",
+        Op::Refund => "the refund API's field names (popbill-bulk refund --help)",
+    }
+}
+
+pub fn kind(op: Op, name: &str) -> Option<Kind> {
+    fields(op).iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
 }
 
 /// The known field a misspelt name most likely meant (same letters ignoring case, `_`, `-`
 /// and spaces), for "did you mean" hints.
-pub fn suggest(name: &str) -> Option<&'static str> {
+pub fn suggest(op: Op, name: &str) -> Option<&'static str> {
     let norm = |s: &str| {
         s.chars()
             .filter(|c| !matches!(c, '_' | '-' | ' '))
@@ -74,7 +138,10 @@ pub fn suggest(name: &str) -> Option<&'static str> {
             .collect::<String>()
     };
     let wanted = norm(name);
-    FIELDS.iter().map(|(n, _)| *n).find(|n| norm(n) == wanted)
+    fields(op)
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| norm(n) == wanted)
 }
 
 /// A CSV cell as the JSON value POPBiLL expects, or why it cannot be one. Empty cells are
@@ -121,8 +188,10 @@ mod tests {
 
     #[test]
     fn every_required_field_is_a_known_text_field() {
-        for name in REQUIRED {
-            assert_eq!(kind(name), Some(Kind::Text), "{name}");
+        for op in [Op::Submit, Op::Refund] {
+            for name in required(op) {
+                assert_eq!(kind(op, name), Some(Kind::Text), "{op:?} {name}");
+            }
         }
     }
 
@@ -150,6 +219,36 @@ mod tests {
     }
 
     #[test]
+    fn the_refund_field_list_matches_what_a_refund_row_serializes() {
+        let mut obj = serde_json::Map::new();
+        for (name, k) in REFUND_FIELDS {
+            let v = match k {
+                Kind::Text => Value::from("x"),
+                Kind::Bool => Value::from(true),
+                Kind::Integer => Value::from(1),
+            };
+            obj.insert((*name).to_owned(), v);
+        }
+        let r: crate::refund::RefundRow =
+            serde_json::from_value(Value::Object(obj.clone())).expect("every field reads");
+        assert_eq!(
+            serde_json::to_value(&r).expect("a refund row serializes"),
+            Value::Object(obj),
+            "every field round-trips"
+        );
+    }
+
+    #[test]
+    fn the_refund_fields_are_the_workers_own() {
+        // The Worker refuses any other field (`unknown_field`): the two lists must agree.
+        let ours: std::collections::BTreeSet<&str> =
+            REFUND_FIELDS.iter().map(|(n, _)| *n).collect();
+        let workers: std::collections::BTreeSet<&str> =
+            edge::core::refund::ITEM_FIELDS.iter().copied().collect();
+        assert_eq!(ours, workers);
+    }
+
+    #[test]
     fn cells_become_the_json_types_popbill_expects() {
         let cases = [
             (
@@ -172,8 +271,10 @@ mod tests {
 
     #[test]
     fn misspelt_names_get_a_suggestion() {
-        assert_eq!(suggest("TOTALAMOUNT"), Some("totalAmount"));
-        assert_eq!(suggest("trade_dt"), Some("tradeDT"));
-        assert_eq!(suggest("price"), None);
+        assert_eq!(suggest(Op::Submit, "TOTALAMOUNT"), Some("totalAmount"));
+        assert_eq!(suggest(Op::Submit, "trade_dt"), Some("tradeDT"));
+        assert_eq!(suggest(Op::Submit, "price"), None);
+        assert_eq!(suggest(Op::Refund, "org_mgt_key"), Some("orgMgtKey"));
+        assert_eq!(suggest(Op::Refund, "tradeDT"), None, "not a refund's field");
     }
 }

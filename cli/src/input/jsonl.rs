@@ -1,5 +1,6 @@
-//! JSON Lines: one Cashbill object per line in POPBiLL's field names and JSON types (amounts are
-//! strings, as POPBiLL and the Worker take them). Blank lines are skipped.
+//! JSON Lines: one object per line (a Cashbill, or a refund as the Worker's refund API takes it)
+//! in POPBiLL's field names and JSON types (amounts are strings, as POPBiLL and the Worker take
+//! them). Blank lines are skipped.
 
 use std::collections::BTreeMap;
 
@@ -7,8 +8,9 @@ use serde_json::Value;
 
 use super::fields;
 use super::{Problem, Record, to_record};
+use crate::op::Op;
 
-pub fn read(text: &str) -> (Vec<Record>, Vec<Problem>) {
+pub fn read(op: Op, text: &str) -> (Vec<Record>, Vec<Problem>) {
     let mut records = Vec::new();
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -22,24 +24,24 @@ pub fn read(text: &str) -> (Vec<Record>, Vec<Problem>) {
                 problems.push(Problem::new(
                     row,
                     None,
-                    "must be a JSON object (one receipt per line)",
+                    format!("must be a JSON object (one {} per line)", op.item()),
                 ));
-                records.push(to_record(row, raw(line), false));
+                records.push(to_record(op, row, raw(line), false));
                 continue;
             }
             Err(e) => {
                 problems.push(Problem::new(row, None, format!("is not valid JSON: {e}")));
-                records.push(to_record(row, raw(line), false));
+                records.push(to_record(op, row, raw(line), false));
                 continue;
             }
         };
         let mut typed_ok = true;
         let mut map = BTreeMap::new();
         for (name, value) in obj {
-            match fields::kind(&name) {
+            match fields::kind(op, &name) {
                 None => {
                     typed_ok = false;
-                    let hint = fields::suggest(&name)
+                    let hint = fields::suggest(op, &name)
                         .map(|s| format!(" (did you mean {s}?)"))
                         .unwrap_or_default();
                     problems.push(Problem::new(
@@ -59,7 +61,7 @@ pub fn read(text: &str) -> (Vec<Record>, Vec<Problem>) {
                 map.insert(name, value);
             }
         }
-        records.push(to_record(row, map, typed_ok));
+        records.push(to_record(op, row, map, typed_ok));
     }
     (records, problems)
 }
@@ -76,13 +78,13 @@ mod tests {
     #[test]
     fn every_bad_line_is_reported_with_its_line_number() {
         let text = "{\"mgtKey\":\"K1\",\"totalAmount\":\"11000\"}\n\n[1,2]\n{\"mgtKey\":\"K3\",\"totalAmount\":11000,\"Tax\":\"0\"}\n{oops\n";
-        let (records, problems) = read(text);
+        let (records, problems) = read(Op::Submit, text);
         assert_eq!(
             records.iter().map(|r| r.row).collect::<Vec<_>>(),
             [1, 3, 4, 5]
         );
-        assert!(records[0].cashbill.is_some());
-        assert!(records[2].cashbill.is_none());
+        assert!(records[0].cashbill().is_some());
+        assert!(records[2].item.is_none());
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(
             text[0],
@@ -103,7 +105,7 @@ mod tests {
 
     #[test]
     fn nulls_are_absent_fields() {
-        let (records, problems) = read("{\"mgtKey\":\"K1\",\"memo\":null}");
+        let (records, problems) = read(Op::Submit, "{\"mgtKey\":\"K1\",\"memo\":null}");
         assert!(problems.is_empty());
         assert_eq!(records[0].canonical, "{\"mgtKey\":\"K1\"}");
     }

@@ -1,5 +1,6 @@
-//! A merchant's file to receipts: bytes → text (UTF-8 or CP949) → records (CSV with a header of
-//! POPBiLL's field names, or JSON Lines) → `Cashbill`s, each with its row number.
+//! A merchant's file to rows: bytes → text (UTF-8 or CP949) → records (CSV with a header of
+//! field names, or JSON Lines) → `Cashbill`s (`submit`) or `RefundRow`s (`refund`), each with
+//! its row number.
 //!
 //! Pure: no IO. Problems that make the whole file unreadable are an [`InputError`]; problems
 //! with single rows are collected in [`Parsed::problems`] (every one, not just the first).
@@ -16,6 +17,9 @@ use popbill::wire::Cashbill;
 use serde_json::Value;
 
 pub use encoding::EncodingChoice;
+
+use crate::op::Op;
+use crate::refund::RefundRow;
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -107,23 +111,47 @@ fn join(problems: &[Problem]) -> String {
         .join("\n")
 }
 
+/// What one row asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Cashbill(Cashbill),
+    Refund(RefundRow),
+}
+
 /// One data row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub row: usize,
     /// `None` when the row's fields have the wrong types (see the problems).
-    pub cashbill: Option<Cashbill>,
+    pub item: Option<Item>,
     /// The row's content in a canonical form (fields sorted by name, as JSON), whatever the
-    /// column order or quoting: what SubmitIDs are derived from.
+    /// column order or quoting: what batch ids are derived from.
     pub canonical: String,
 }
 
 impl Record {
+    pub fn cashbill(&self) -> Option<&Cashbill> {
+        match &self.item {
+            Some(Item::Cashbill(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn refund(&self) -> Option<&RefundRow> {
+        match &self.item {
+            Some(Item::Refund(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The row's own mgtKey (a refund's new one).
     pub fn mgt_key(&self) -> Option<&str> {
-        self.cashbill
-            .as_ref()
-            .and_then(|c| c.mgt_key.as_deref())
-            .filter(|k| !k.is_empty())
+        match &self.item {
+            Some(Item::Cashbill(c)) => c.mgt_key.as_deref(),
+            Some(Item::Refund(r)) => r.mgt_key.as_deref(),
+            None => None,
+        }
+        .filter(|k| !k.is_empty())
     }
 }
 
@@ -135,8 +163,9 @@ pub struct Parsed {
     pub problems: Vec<Problem>,
 }
 
-/// Read a file's bytes. `path` only picks the format when `format` is `None`.
+/// Read a file of `op`'s rows. `path` only picks the format when `format` is `None`.
 pub fn parse(
+    op: Op,
     bytes: &[u8],
     path: &str,
     format: Option<Format>,
@@ -145,8 +174,8 @@ pub fn parse(
     let decoded = encoding::decode(bytes, encoding)?;
     let format = format.unwrap_or_else(|| Format::detect(path, &decoded.text));
     let (records, problems) = match format {
-        Format::Csv => csv_file::read(&decoded.text)?,
-        Format::Jsonl => jsonl::read(&decoded.text),
+        Format::Csv => csv_file::read(op, &decoded.text)?,
+        Format::Jsonl => jsonl::read(op, &decoded.text),
     };
     if records.is_empty() {
         return Err(InputError::Empty);
@@ -159,18 +188,22 @@ pub fn parse(
     })
 }
 
-/// Fields of the right types → a record; `problems` gets one entry per wrong type.
-fn to_record(row: usize, fields: BTreeMap<String, Value>, typed_ok: bool) -> Record {
+/// Fields of the right types → a record of `op`'s item; `None` when a type is wrong (the
+/// caller reported it).
+fn to_record(op: Op, row: usize, fields: BTreeMap<String, Value>, typed_ok: bool) -> Record {
     let canonical = serde_json::to_string(&fields).expect("a map of JSON values serializes");
-    let cashbill = if typed_ok {
-        let obj: serde_json::Map<String, Value> = fields.into_iter().collect();
-        serde_json::from_value(Value::Object(obj)).ok()
+    let item = if typed_ok {
+        let obj = Value::Object(fields.into_iter().collect());
+        match op {
+            Op::Submit => serde_json::from_value(obj).ok().map(Item::Cashbill),
+            Op::Refund => serde_json::from_value(obj).ok().map(Item::Refund),
+        }
     } else {
         None
     };
     Record {
         row,
-        cashbill,
+        item,
         canonical,
     }
 }
@@ -195,9 +228,10 @@ mod tests {
             "{HEADER},smssendYN\nK1,승인거래,소득공제용,과세,11000,10000,1000,0,1234567890,01012345678,커피,Y\n"
         );
         let jsonl = "{\"mgtKey\":\"K1\",\"tradeType\":\"승인거래\",\"tradeUsage\":\"소득공제용\",\"taxationType\":\"과세\",\"totalAmount\":\"11000\",\"supplyCost\":\"10000\",\"tax\":\"1000\",\"serviceFee\":\"0\",\"franchiseCorpNum\":\"1234567890\",\"identityNum\":\"01012345678\",\"itemName\":\"커피\",\"smssendYN\":true}\n";
-        let a = csv_file::read(&csv).unwrap().0;
-        let b = jsonl::read(jsonl).0;
-        assert_eq!(a[0].cashbill, b[0].cashbill);
+        let a = csv_file::read(Op::Submit, &csv).unwrap().0;
+        let b = jsonl::read(Op::Submit, jsonl).0;
+        assert!(a[0].cashbill().is_some());
+        assert_eq!(a[0].item, b[0].item);
         assert_eq!(
             a[0].canonical, b[0].canonical,
             "same content, same canonical form"
@@ -206,8 +240,51 @@ mod tests {
     }
 
     #[test]
+    fn a_refund_file_reads_as_refunds_in_csv_and_json_lines_alike() {
+        let csv = "mgtKey,orgMgtKey,isPartCancel,cancelType,supplyCost,tax,serviceFee,totalAmount\nR-1,K-1,Y,1,5000,500,0,5500\n";
+        let jsonl = "{\"mgtKey\":\"R-1\",\"orgMgtKey\":\"K-1\",\"isPartCancel\":true,\"cancelType\":1,\"supplyCost\":\"5000\",\"tax\":\"500\",\"serviceFee\":\"0\",\"totalAmount\":\"5500\"}\n";
+        let a = parse(
+            Op::Refund,
+            csv.as_bytes(),
+            "r.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
+        let b = parse(
+            Op::Refund,
+            jsonl.as_bytes(),
+            "r.jsonl",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap();
+        let r = a.records[0].refund().expect("a refund row");
+        assert_eq!(
+            (r.org_mgt_key.as_deref(), r.is_part_cancel, r.cancel_type),
+            (Some("K-1"), Some(true), Some(1))
+        );
+        assert_eq!(a.records[0].mgt_key(), Some("R-1"));
+        assert_eq!(a.records[0].item, b.records[0].item);
+        assert_eq!(a.records[0].canonical, b.records[0].canonical);
+        let wrong = parse(
+            Op::Refund,
+            b"mgtKey,tradeDT\nR-1,20250711100000\n",
+            "r.csv",
+            None,
+            EncodingChoice::Auto,
+        )
+        .unwrap_err();
+        assert!(
+            wrong.to_string().contains("row 1, tradeDT: unknown column"),
+            "a receipt's column is not a refund's: {wrong}"
+        );
+    }
+
+    #[test]
     fn a_file_with_only_a_header_is_empty() {
         let err = parse(
+            Op::Submit,
             format!("{HEADER}\n").as_bytes(),
             "x.csv",
             None,
@@ -215,7 +292,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err, InputError::Empty);
-        let err = parse(b"\n\n", "x.jsonl", None, EncodingChoice::Auto).unwrap_err();
+        let err = parse(Op::Refund, b"\n\n", "x.jsonl", None, EncodingChoice::Auto).unwrap_err();
         assert_eq!(err, InputError::Empty);
     }
 }

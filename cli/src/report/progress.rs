@@ -177,6 +177,7 @@ impl Reporter {
         let msg = counts_text(
             ledger,
             &[
+                Status::Scheduled,
                 Status::Submitted,
                 Status::Issued,
                 Status::Refused,
@@ -201,20 +202,34 @@ impl Reporter {
         }
     }
 
-    /// The issuance and filing bars (and lines) from the ledger.
+    /// The issuance and filing bars (and lines) from the ledger; for refunds the Worker holds,
+    /// a line saying so.
     pub fn waiting(&self, ledger: &Ledger, target: Target) {
-        let sent = ledger.count_where(|r| r.status() >= Status::Submitted);
+        let sent = ledger.count_where(|r| r.status() >= Status::Scheduled);
         let issued_or_failed = ledger.count_where(|r| r.status() > Status::Submitted);
         let issue_msg = counts_text(
             ledger,
             &[
+                Status::Scheduled,
                 Status::Submitted,
                 Status::Issued,
                 Status::IssueFailed,
+                Status::OriginalFilingFailed,
                 Status::Filed,
                 Status::FilingFailed,
             ],
         );
+        let held = ledger.count_where(|r| r.status() == Status::Scheduled);
+        if held > 0 {
+            self.progress_line(
+                "held",
+                format!(
+                    "held {}: each until its original is filed with the NTS (POPBiLL takes a refund only then)",
+                    n(held)
+                ),
+                false,
+            );
+        }
         let fileable = ledger.count_where(|r| {
             matches!(
                 r.status(),

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::error::Exit;
 use crate::input::Problem;
+use crate::op::Op;
 use crate::receipt::{Ledger, Progress, Status, Target, progress};
 use crate::report::progress::n;
 
@@ -20,6 +21,8 @@ pub struct Failed {
     pub mgt_key: String,
     #[serde(rename = "submitID")]
     pub submit_id: String,
+    #[serde(rename = "refundID", skip_serializing_if = "String::is_empty")]
+    pub refund_id: String,
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -31,6 +34,8 @@ pub struct Failed {
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub command: &'static str,
+    /// `receipts` (a file of receipts) or `refunds`.
+    pub kind: &'static str,
     pub via: &'static str,
     /// `accepted`, `issued` or `filed`.
     pub target: &'static str,
@@ -61,6 +66,7 @@ impl Summary {
     #[allow(clippy::too_many_arguments)]
     pub fn build(
         command: &'static str,
+        op: Op,
         via: &'static str,
         target: Target,
         ledger: &Ledger,
@@ -77,6 +83,7 @@ impl Summary {
                     row: r.row,
                     mgt_key: r.mgt_key.clone(),
                     submit_id: r.submit_id.clone(),
+                    refund_id: r.refund_id.clone(),
                     status: r.status().as_str(),
                     code: r
                         .nts_result_code
@@ -102,6 +109,7 @@ impl Summary {
         };
         Summary {
             command,
+            kind: op.noun(),
             via,
             target: target_name(target),
             receipts: ledger.receipts.len(),
@@ -148,8 +156,9 @@ impl Summary {
             })
             .collect();
         let mut out = format!(
-            "{} receipts in {} batches ({} via {}): {}\n",
+            "{} {} in {} batches ({} via {}): {}\n",
             n(self.receipts),
+            self.kind,
             n(self.batches),
             self.target,
             self.via,
@@ -268,6 +277,7 @@ mod tests {
         for (statuses, target, unreachable, exit, why) in cases {
             let s = Summary::build(
                 "submit",
+                Op::Submit,
                 "worker",
                 target,
                 &ledger(&statuses),
@@ -289,6 +299,7 @@ mod tests {
         l.receipts[1].issue_code = Some(1);
         let s = Summary::build(
             "submit",
+            Op::Submit,
             "worker",
             Target::Filed,
             &l,
@@ -309,5 +320,52 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("results: r.csv\n"), "{text}");
+    }
+
+    #[test]
+    fn refunds_held_or_blocked_are_named_as_refunds() {
+        let mut l = ledger(&[Status::Scheduled, Status::OriginalFilingFailed]);
+        l.receipts[1].refund_id = "pbr-00000-x".into();
+        l.receipts[1].issue_message = Some("never sent".into());
+        let accepted = Summary::build(
+            "refund",
+            Op::Refund,
+            "worker",
+            Target::Accepted,
+            &l,
+            1,
+            vec![],
+            vec![],
+            None,
+        );
+        assert_eq!(accepted.exit, 1, "a refund that will never be sent failed");
+        let text = accepted.text();
+        assert!(
+            text.starts_with(
+                "2 refunds in 1 batches (accepted via worker): scheduled 1 · original_filing_failed 1\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  row 3 K1 original_filing_failed never sent\n"),
+            "{text}"
+        );
+        assert_eq!(accepted.failed[0].refund_id, "pbr-00000-x");
+        let filed = Summary::build(
+            "refund",
+            Op::Refund,
+            "worker",
+            Target::Filed,
+            &ledger(&[Status::Scheduled]),
+            1,
+            vec![],
+            vec![],
+            None,
+        );
+        assert_eq!(
+            (filed.exit, filed.pending),
+            (0, 1),
+            "held is not failed: the summary says what is not there yet"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The Worker's merchant API (edge/README.md): `POST /v1/submissions` and
-//! `GET /v1/submissions/{submitID}`, `Authorization: Bearer <API_TOKEN>`.
+//! `GET /v1/submissions/{submitID}` here, the refund routes in [`refunds`];
+//! `Authorization: Bearer <API_TOKEN>`.
 //!
-//! Answers, as this client reads them:
+//! Answers to a submission, as this client reads them:
 //! - `200`/`202`: the submission with every receipt (also when it was stored before);
 //! - `502 popbill_rejected`: POPBiLL refused the batch whole: every receipt failed;
 //! - `409 submit_id_conflict`: this SubmitID was sent before with other rows (an earlier run
@@ -10,11 +11,14 @@
 //! - `5xx` (also `502 popbill_auth_failed`, the submission stays stored) and network failures:
 //!   try again later.
 
-use popbill::{HttpRequest, HttpResponse, Method, Secret, SubmitId, Transport};
+mod refunds;
+
+use popbill::wire::Cashbill;
+use popbill::{CorpNum, HttpRequest, HttpResponse, Method, Secret, SubmitId, Transport};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{BackendError, Http, Outgoing, Sent};
+use super::{BackendError, Detail, Http, Sent};
 use crate::receipt::{Status, Update};
 
 pub struct WorkerApi {
@@ -37,11 +41,17 @@ struct View {
     cashbills: Vec<ReceiptView>,
 }
 
+/// One receipt as the Worker shows it: a submission's, or a refund's (a cancellation receipt,
+/// which adds `dueAt` while held and `blocked` when it will never be sent).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ReceiptView {
     mgt_key: String,
+    #[serde(rename = "submitID")]
+    submit_id: Option<String>,
     status: String,
+    due_at: Option<String>,
+    blocked: Option<Blocked>,
     confirm_num: Option<String>,
     issue_code: Option<i64>,
     issue_message: Option<String>,
@@ -56,14 +66,38 @@ struct ReceiptView {
     nts_result_dt: Option<String>,
 }
 
+/// Why a held refund will never be sent: its original's filing failed.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Blocked {
+    org_mgt_key: Option<String>,
+    org_state_code: Option<i64>,
+    org_nts_result_code: Option<String>,
+}
+
+impl Blocked {
+    fn message(&self) -> String {
+        format!(
+            "never sent: the NTS filing of the original {} failed (stateCode {}, ntsResultCode {})",
+            self.org_mgt_key.as_deref().unwrap_or("?"),
+            self.org_state_code
+                .map_or("?".to_owned(), |c| c.to_string()),
+            self.org_nts_result_code.as_deref().unwrap_or("?")
+        )
+    }
+}
+
 impl From<ReceiptView> for Update {
     fn from(r: ReceiptView) -> Update {
+        let blocked = r.blocked.as_ref().map(Blocked::message);
         Update {
             status: Status::parse(&r.status),
             mgt_key: r.mgt_key,
+            submit_id: r.submit_id,
+            due_at: r.due_at,
             confirm_num: r.confirm_num,
             issue_code: r.issue_code,
-            issue_message: r.issue_message,
+            issue_message: r.issue_message.or(blocked),
             issue_dt: r.issue_dt,
             state_code: r.state_code,
             nts_result_code: r.nts_result_code,
@@ -80,7 +114,27 @@ struct ErrorAnswer {
     code: String,
     message: String,
     popbill_code: Option<i64>,
-    details: Vec<(Option<usize>, String)>,
+    details: Vec<Detail>,
+}
+
+/// One entry of `details`: `{index?, field?, reason, popbillCode?, message}`.
+fn detail(d: &Value) -> Detail {
+    let field = d["field"]
+        .as_str()
+        .map(|f| format!("{f}: "))
+        .unwrap_or_default();
+    let code = d["popbillCode"].as_i64();
+    let why = match (d["reason"].as_str(), code) {
+        (Some(r), Some(c)) => format!(" ({r}; POPBiLL {c})"),
+        (Some(r), None) => format!(" ({r})"),
+        (None, Some(c)) => format!(" (POPBiLL {c})"),
+        (None, None) => String::new(),
+    };
+    Detail {
+        index: d["index"].as_u64().and_then(|i| usize::try_from(i).ok()),
+        code,
+        text: format!("{field}{}{why}", d["message"].as_str().unwrap_or("")),
+    }
 }
 
 fn error_answer(body: &[u8]) -> ErrorAnswer {
@@ -88,25 +142,7 @@ fn error_answer(body: &[u8]) -> ErrorAnswer {
     let e = &v["error"];
     let details = e["details"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|d| {
-                    let index = d["index"].as_u64().map(|i| i as usize);
-                    let field = d["field"]
-                        .as_str()
-                        .map(|f| format!("{f}: "))
-                        .unwrap_or_default();
-                    let code = d["popbillCode"]
-                        .as_i64()
-                        .map(|c| format!(" (POPBiLL {c})"))
-                        .unwrap_or_default();
-                    (
-                        index,
-                        format!("{field}{}{code}", d["message"].as_str().unwrap_or("")),
-                    )
-                })
-                .collect()
-        })
+        .map(|a| a.iter().map(detail).collect())
         .unwrap_or_default();
     ErrorAnswer {
         code: e["code"].as_str().unwrap_or("").to_owned(),
@@ -121,6 +157,32 @@ fn updates(resp: &HttpResponse) -> Result<Vec<Update>, BackendError> {
         BackendError::Unavailable(format!("the Worker's answer could not be read: {e}"))
     })?;
     Ok(view.cashbills.into_iter().map(Update::from).collect())
+}
+
+/// A batch the Worker refused for good (any 4xx but the ones each route reads itself; or 502
+/// `popbill_rejected`, POPBiLL's refusal of the whole batch: every receipt failed issuance).
+fn refused(status: u16, body: &[u8]) -> Sent {
+    let e = error_answer(body);
+    let st = if e.code == "popbill_rejected" {
+        Status::IssueFailed
+    } else {
+        Status::Refused
+    };
+    Sent::Refused {
+        status: st,
+        code: e.popbill_code,
+        reason: format!("the Worker answered {status} {}: {}", e.code, e.message),
+        details: e.details,
+    }
+}
+
+/// A read that found neither the batch (404) nor a reason to retry: the far side's fault.
+fn unexpected(status: u16, body: &[u8]) -> BackendError {
+    let e = error_answer(body);
+    BackendError::Unavailable(format!(
+        "the Worker answered {status} {}: {}",
+        e.code, e.message
+    ))
 }
 
 impl WorkerApi {
@@ -181,9 +243,14 @@ impl WorkerApi {
         }
     }
 
-    pub async fn send(&self, out: &Outgoing<'_>) -> Result<Sent, BackendError> {
-        let mut body = json!({ "submitID": out.submit_id.as_str(), "cashbills": out.cashbills });
-        if let Some(corp) = out.corp {
+    pub async fn send_submission(
+        &self,
+        id: &SubmitId,
+        corp: Option<&CorpNum>,
+        cashbills: &[&Cashbill],
+    ) -> Result<Sent, BackendError> {
+        let mut body = json!({ "submitID": id.as_str(), "cashbills": cashbills });
+        if let Some(corp) = corp {
             body["corpNum"] = corp.as_str().into();
         }
         let bytes = serde_json::to_vec(&body).expect("cashbills always serialize");
@@ -195,48 +262,36 @@ impl WorkerApi {
                 note: None,
             }),
             409 if error_answer(&resp.body).code == "submit_id_conflict" => {
-                let stored = self.read(out.submit_id).await?.unwrap_or_default();
+                let stored = self.read_submission(id).await?.unwrap_or_default();
                 Ok(Sent::Accepted {
                     updates: stored,
                     fresh: false,
-                    note: Some(format!(
-                        "{} was sent on an earlier run with other rows (--skip-invalid with other rows valid then); showing what was sent",
-                        out.submit_id
-                    )),
+                    note: Some(sent_before(id)),
                 })
             }
-            status => {
-                let e = error_answer(&resp.body);
-                let (st, code) = if e.code == "popbill_rejected" {
-                    (Status::IssueFailed, e.popbill_code)
-                } else {
-                    (Status::Refused, e.popbill_code)
-                };
-                Ok(Sent::Refused {
-                    status: st,
-                    code,
-                    reason: format!("the Worker answered {status} {}: {}", e.code, e.message),
-                    details: e.details,
-                })
-            }
+            status => Ok(refused(status, &resp.body)),
         }
     }
 
-    pub async fn read(&self, submit_id: &SubmitId) -> Result<Option<Vec<Update>>, BackendError> {
+    pub async fn read_submission(
+        &self,
+        submit_id: &SubmitId,
+    ) -> Result<Option<Vec<Update>>, BackendError> {
         let path = format!("/v1/submissions/{}", submit_id.as_str());
         let resp = self.call(Method::Get, &path, Vec::new()).await?;
         match resp.status {
             200 => Ok(Some(updates(&resp)?)),
             404 => Ok(None),
-            s => {
-                let e = error_answer(&resp.body);
-                Err(BackendError::Unavailable(format!(
-                    "the Worker answered {s} {}: {}",
-                    e.code, e.message
-                )))
-            }
+            s => Err(unexpected(s, &resp.body)),
         }
     }
+}
+
+/// The note for a batch id the Worker holds with other rows.
+fn sent_before(id: &SubmitId) -> String {
+    format!(
+        "{id} was sent on an earlier run with other rows (--skip-invalid with other rows valid then); showing what was sent"
+    )
 }
 
 #[cfg(test)]
@@ -254,10 +309,13 @@ mod tests {
         assert_eq!(e.code, "mgt_key_in_use");
         assert_eq!(
             e.details,
-            [(
-                Some(3),
-                format!("mgtKey: mgtKey K4 belongs to submission S (POPBiLL {in_use})")
-            )]
+            [Detail {
+                index: Some(3),
+                code: Some(in_use),
+                text: format!(
+                    "mgtKey: mgtKey K4 belongs to submission S (in_use; POPBiLL {in_use})"
+                )
+            }]
         );
         assert_eq!(
             error_answer(b"<html>").code,
