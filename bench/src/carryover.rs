@@ -1,7 +1,7 @@
 //! The figures that carry over to Cloudflare: the same built Worker run from the benchmark's
 //! entry module, whose KV binding is an in-memory store in the isolate (`worker_cpu::ENTRY`),
 //! so that nothing of wrangler's local KV simulation is in them. On this stack: the Worker's own
-//! CPU per request type and where it goes (part 6), then the end-to-end runs of parts 1–3 again
+//! CPU per request type and where it goes (part 8), then the end-to-end runs of parts 1–3 again
 //! (acceptance, sustained webhooks, bulk issuance of the largest count by webhooks).
 
 use std::time::Duration;
@@ -50,11 +50,11 @@ pub async fn measure(parts: &mut Vec<Part>, counts: Counts) -> Result<MemoryKvRu
 async fn measure_on(stack: &Stack, parts: &mut Vec<Part>, c: Counts) -> Result<MemoryKvRuns> {
     let (quick, latency_ms, concurrency) = (c.quick, c.latency_ms, c.concurrency);
     let long = Duration::from_secs(240);
-    let cpu = part(parts, "6. Worker CPU (memory KV)", async {
+    let cpu = part(parts, "8. Worker CPU (memory KV)", async {
         worker_cpu::measure(stack, worker_cpu::Plan::new(quick)).await
     })
     .await?;
-    let profiles = part(parts, "6. where it goes (profiles)", async {
+    let profiles = part(parts, "8. where it goes (profiles)", async {
         where_cpu::profile(stack, if quick { 20 } else { 60 }).await
     })
     .await?;

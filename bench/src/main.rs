@@ -15,6 +15,7 @@ mod calibrate;
 mod carryover;
 mod chart;
 mod cleanup;
+mod cli_file;
 mod cost;
 mod inputs;
 mod isolate;
@@ -264,6 +265,16 @@ async fn measure_on(
         })
         .await?;
         r.bulk.push(run);
+    }
+    let rows = *plan.counts.last().unwrap_or(&100);
+    for (tag, via) in [("CW", cli_file::Via::Worker), ("CD", cli_file::Via::Direct)] {
+        let run = part(
+            parts,
+            &format!("6. popbill-bulk {rows} rows {}", via.name()),
+            async { cli_file::run(stack, via, tag, rows, args.concurrency, long).await },
+        )
+        .await?;
+        r.cli.push(run);
     }
     r.cold_start = Some(
         part(parts, "cold start", async {

@@ -4,6 +4,7 @@
 
 mod carry;
 mod checks;
+mod cli;
 mod cpu;
 mod floors;
 mod markdown;
@@ -91,6 +92,8 @@ pub struct Results {
     /// 5xx answers the Worker itself logged (`METHOD /path -> 5xx code`), from wrangler's log.
     pub worker_5xx_logged: usize,
     pub parts: Vec<Part>,
+    /// Part 6: `popbill-bulk` from a file, through the Worker and `--direct`.
+    pub cli: Vec<crate::cli_file::CliRun>,
 }
 
 impl Results {
@@ -222,6 +225,16 @@ pub fn summary_text(r: &Results) -> String {
         r.max_load(),
         r.total_secs
     );
+    for c in &r.cli {
+        out.push_str(&format!(
+            "  popbill-bulk {} rows {:<19} {:.1} s, {} requests by the tool; POPBiLL: {}\n",
+            thousands(c.rows),
+            c.via.name(),
+            c.secs,
+            thousands(c.total_requests() as usize),
+            c.upstream.describe()
+        ));
+    }
     for c in checks(r) {
         out.push_str(&format!(
             "  {:<7} {:<58} {:<44} target {}\n",

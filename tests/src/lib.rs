@@ -5,7 +5,9 @@
 
 pub mod app;
 pub mod chaos;
+mod chaos_refunds;
 pub mod mock;
+pub mod refund;
 pub mod worker;
 
 use std::net::TcpListener;

@@ -1,6 +1,6 @@
 //! The report's parts about what carries over to Cloudflare (issue #15): the Worker's own CPU
-//! before and after and where it goes (6), the KV work a submission does before its answer (7),
-//! the cost model and the Free plan's allowance (8), and the end-to-end figures against the
+//! before and after and where it goes (8), the KV work a submission does before its answer (9),
+//! the cost model and the Free plan's allowance (10), and the end-to-end figures against the
 //! floor this machine allows.
 
 use std::fmt::Write as _;
@@ -15,7 +15,7 @@ pub fn worker_cpu(w: &mut String, r: &Results) {
     let Some(mem) = &r.memory else { return };
     let c = &mem.cpu;
     let noop = Spread::of(&c.noop_ms);
-    let _ = writeln!(w, "## 6. The Worker's own CPU in workerd\n");
+    let _ = writeln!(w, "## 8. The Worker's own CPU in workerd\n");
     let _ = writeln!(
         w,
         "The built Worker (the same `edge/build/index_bg.wasm` that `wrangler deploy` uploads) run \
@@ -82,7 +82,7 @@ pub fn worker_cpu(w: &mut String, r: &Results) {
 }
 
 pub fn intake(w: &mut String, r: &Results) {
-    let _ = writeln!(w, "## 7. A submission's KV work before its answer\n");
+    let _ = writeln!(w, "## 9. A submission's KV work before its answer\n");
     let _ = writeln!(
         w,
         "What a new 100-receipt submission does before it answers, in order. Workers KV is \
@@ -169,7 +169,7 @@ pub fn cost(w: &mut String, r: &Results) {
     let run_ms = cpu::cron_idle(c).map_or(5.0, |s| s.median);
     let examine = edge::core::service::EXAMINE_BUDGET as f64;
     let receipt = cost::per_receipt(&m);
-    let _ = writeln!(w, "## 8. What it costs on Cloudflare\n");
+    let _ = writeln!(w, "## 10. What it costs on Cloudflare\n");
     let _ = writeln!(
         w,
         "List prices read {} from {}, {} and {}. A receipt's life as measured in this run: \
@@ -245,7 +245,7 @@ pub fn cost(w: &mut String, r: &Results) {
         w,
         "**The Workers Free plan** (daily: 100,000 requests, 100,000 KV reads, 1,000 KV writes, \
          1,000 deletes, 1,000 lists; {} ms of CPU an invocation): every request type above fits \
-         in 10 ms (part 6). Per day it allows, with submissions of {:.0} open {OPEN_DAYS} days:\n",
+         in 10 ms (part 8). Per day it allows, with submissions of {:.0} open {OPEN_DAYS} days:\n",
         cost::FREE_CPU_MS_PER_INVOCATION,
         m.batch
     );
@@ -283,7 +283,7 @@ pub fn floors(w: &mut String, r: &Results) {
         "The floor is what this machine cannot avoid for a figure, measured in this run: \
          workerd's noop request (the Worker's thread and wrangler's proxy process, which run at \
          once on the 2 cores the load generator and the mock share too), the Worker's own CPU \
-         (part 6) and the figure's fixed delays (the mock's processing, {} ms a POPBiLL call). \
+         (part 8) and the figure's fixed delays (the mock's processing, {} ms a POPBiLL call). \
          On the local-KV stack everything beyond it is wrangler's KV simulation. The targets \
          are reset to {:.1}× the floor for times (÷ {:.1} for rates); the issue's own targets \
          stay in the table at the top.\n",
@@ -356,7 +356,7 @@ pub fn part1(w: &mut String, r: &Results) {
     };
     let _ = writeln!(
         w,
-        "**Without wrangler's local KV simulation** (the memory-KV Worker of part 6, the same \
+        "**Without wrangler's local KV simulation** (the memory-KV Worker of part 8, the same \
          wasm; what carries over to Cloudflare, where KV calls cost the isolate little CPU): \
          {} receipts in bulk by webhooks, {} at a time, {} ms a call: accepted in {}, issued \
          at POPBiLL after {} ({} faster than the project's client one at a time, {} than the \
@@ -388,7 +388,7 @@ pub fn part2(w: &mut String, r: &Results) {
     };
     let _ = writeln!(
         w,
-        "The same with the memory-KV Worker (part 6): **{}** ({:.0} receipts/s; p50 {}, p99 {} a \
+        "The same with the memory-KV Worker (part 8): **{}** ({:.0} receipts/s; p50 {}, p99 {} a \
          submission; upstream: {}). The difference is wrangler's local KV simulation.\n",
         super::secs(a.run.elapsed),
         a.receipts as f64 / a.run.elapsed.as_secs_f64(),
@@ -404,7 +404,7 @@ pub fn part3(w: &mut String, r: &Results) {
     };
     let _ = writeln!(
         w,
-        "With the memory-KV Worker (part 6): {} NTS events from {} clients in {}: **{:.0} \
+        "With the memory-KV Worker (part 8): {} NTS events from {} clients in {}: **{:.0} \
          events/s**, p50 {}, p99 {}; {} acknowledged, {} receipts `filed` when read back, {} \
          errors.\n",
         thousands(s.run.ok + s.run.errors),

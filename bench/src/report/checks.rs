@@ -171,7 +171,7 @@ fn why_slow(r: &Results, n: usize, path: ResultPath, bulk: Duration, single: Dur
          acceptance rate under `wrangler dev`: {} of workerd CPU per 100-receipt submission, \
          almost all of it wrangler's local KV simulation (see \"Where the Worker's time goes\"; \
          the native core needs {}). The same run without the simulation is the memory-KV row \
-         (part 6's Worker, the figure that carries over to Cloudflare, where KV calls cost the \
+         (part 8's Worker, the figure that carries over to Cloudflare, where KV calls cost the \
          isolate little CPU and submissions spread over isolates); its floor is in \
          \"End-to-end figures against this machine's floor\".",
         secs(issued),
@@ -313,7 +313,7 @@ fn part2(r: &Results, out: &mut Vec<Check>) {
              receipts through the memory-KV Worker are the next row: what carries over to \
              Cloudflare. Locally, fewer KV writes per receipt is the only lever, and the \
              per-mgtKey index entry is what keeps a mgtKey to one submission and attaches \
-             Issue events (KV has no conditional put; part 7): a design change, not a tuning.",
+             Issue events (KV has no conditional put; part 9): a design change, not a tuning.",
             a.run.ok,
             a.concurrency,
             a.run.per_sec(),
@@ -377,7 +377,7 @@ fn part3(r: &Results, out: &mut Vec<Check>) {
                  read of the receipt index, a read of the fact and one write{}. The rate is one \
                  workerd thread's worth of local KV work on 2 cores shared with the mock, \
                  wrangler and the load generator. The memory-KV row shows the Worker without the \
-                 simulation (0.2–0.3 ms of its own CPU an event, part 6); on Cloudflare isolates \
+                 simulation (0.2–0.3 ms of its own CPU an event, part 8); on Cloudflare isolates \
                  and KV scale out.",
                 thousands(s.run.ok + s.run.errors),
                 s.concurrency,

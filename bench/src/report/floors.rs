@@ -1,6 +1,6 @@
 //! The end-to-end figures against the floor this machine allows: what workerd costs per request
 //! with no Worker code (the noop request: the Worker's thread and wrangler's proxy process, which
-//! run at once) plus the Worker's own CPU (part 6), and the fixed delays a figure includes (the
+//! run at once) plus the Worker's own CPU (part 8), and the fixed delays a figure includes (the
 //! mock's processing, 30 ms a POPBiLL call) — all measured in this run. On the local-KV stack
 //! the rest is wrangler's KV simulation. Each figure gets a target reset from its floor (× 1.5
 //! for times, ÷ 1.5 for rates: the load generator and the mock share the 2 cores) and its

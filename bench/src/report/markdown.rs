@@ -33,6 +33,7 @@ pub fn markdown(r: &Results, chart: &str) -> String {
     part3(w, r);
     part4(w, r);
     part5(w, r);
+    super::cli::part6(w, r);
     super::carry::worker_cpu(w, r);
     super::carry::intake(w, r);
     super::carry::cost(w, r);

@@ -1,4 +1,4 @@
-//! Issue #15's targets, checked: the Worker's own CPU per request type (part 6), and parts 1–3
+//! Issue #15's targets, checked: the Worker's own CPU per request type (part 8), and parts 1–3
 //! again on the memory-KV Worker, each miss explained by this machine's measured floor.
 
 use super::checks::{Check, Status};
@@ -35,17 +35,17 @@ pub fn checks(r: &Results, out: &mut Vec<Check>) {
             .cpu(key)
             .map_or(String::new(), |s| format!("before {:.2} ms → ", s.median));
         out.push(Check {
-            part: "6",
+            part: "8",
             figure: format!("Worker's own CPU in workerd, {}", q.what),
             measured: format!("{before}{}", own.text()),
             target: format!("≤ {target} ms"),
             status: status(own.median <= target),
             why: (own.median > target)
-                .then(|| "see part 6, \"Where it goes\", for what the time is spent on".to_owned()),
+                .then(|| "see part 8, \"Where it goes\", for what the time is spent on".to_owned()),
         });
     }
     let cron = |s: Option<Spread>, what: &str, before: Option<Spread>| Check {
-        part: "6",
+        part: "8",
         figure: format!("Worker's own CPU in workerd, a cron invocation {what}"),
         measured: format!(
             "{}{}",
@@ -62,7 +62,7 @@ pub fn checks(r: &Results, out: &mut Vec<Check>) {
         status: status(s.is_some_and(|s| s.max <= 10.0)),
         why: s.is_some_and(|s| s.max > 10.0).then(|| {
             "a run takes no new submission past its budgets (edge README, the cron); on this \
-             machine one invocation went beyond 10 ms: see part 6 for the rounds and the \
+             machine one invocation went beyond 10 ms: see part 8 for the rounds and the \
              isolate's load"
                 .to_owned()
         }),

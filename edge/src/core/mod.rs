@@ -2,6 +2,7 @@
 //! `upstream`. Everything here builds and tests natively.
 
 pub mod api;
+pub mod body;
 pub mod cashbills;
 pub mod config;
 pub mod facts;
@@ -13,6 +14,7 @@ pub mod keys;
 pub mod kv;
 pub mod meta;
 pub mod reconcile;
+pub mod refund;
 pub mod router;
 pub mod secret;
 pub mod service;

@@ -17,7 +17,16 @@ use super::keys::{self, FactKind};
 use super::kv::{Kv, KvError};
 use super::meta;
 use super::status::ReceiptFacts;
-use super::submission::{Outcome, Submission};
+use super::submission::{Outcome, Phase, Submission};
+
+/// The open submissions, as the cron sees them.
+#[derive(Debug, Default)]
+pub struct OpenSubmissions {
+    /// To examine now.
+    pub due: Vec<Result<OpenEntry, StoreError>>,
+    /// Held refunds whose due time has not come.
+    pub not_due: usize,
+}
 
 /// What a fact write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +49,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    fn corrupt(key: &str, cause: impl std::fmt::Display) -> Self {
+    pub(crate) fn corrupt(key: &str, cause: impl std::fmt::Display) -> Self {
         StoreError::Corrupt {
             key: key.to_owned(),
             cause: cause.to_string(),
@@ -74,22 +83,30 @@ fn shape_error(e: &serde_json::Error) -> String {
     format!("{kind} (line {}, column {})", e.line(), e.column())
 }
 
-fn decode<T: DeserializeOwned>(key: &str, raw: Option<String>) -> Result<Option<T>, StoreError> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    key: &str,
+    raw: Option<String>,
+) -> Result<Option<T>, StoreError> {
     raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::corrupt(key, shape_error(&e))))
         .transpose()
 }
 
-fn encode<T: Serialize>(value: &T) -> Value {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("the Worker's records always serialize")
 }
 
-fn parse_submit_id(key: &str, raw: &str) -> Result<SubmitId, StoreError> {
+pub(crate) fn parse_submit_id(key: &str, raw: &str) -> Result<SubmitId, StoreError> {
     SubmitId::parse(raw).map_err(|e| StoreError::corrupt(key, e))
 }
 
 impl<'a, K: Kv> Store<'a, K> {
     pub fn new(kv: &'a K) -> Self {
         Store { kv }
+    }
+
+    /// The KV port, for the record types kept beside their own modules (`refund::store`).
+    pub(crate) fn kv(&self) -> &'a K {
+        self.kv
     }
 
     /// The submission with POPBiLL's answer applied: the record (`sub:`) and its outcome
@@ -147,14 +164,21 @@ impl<'a, K: Kv> Store<'a, K> {
         decode(&key, raw)
     }
 
-    /// The open marker; its metadata lets the cron judge a submission from its results alone
+    /// Mark a submission open for the cron. A held one's marker carries its due time, so the
+    /// cron passes it over without reading it until then; every marker carries the receipt
+    /// count, so the cron can judge a submission from its results alone
     /// (`reconcile::settled`) without reading the record.
     pub async fn open(&self, sub: &Submission) -> Result<(), StoreError> {
-        let meta = json!({
+        let mut meta = json!({
             "corpNum": sub.corp_num,
             "createdMs": sub.created_ms,
             "receipts": sub.cashbills.as_slice().len(),
         });
+        if sub.phase == Phase::Held
+            && let Some(due) = sub.refund.as_ref().and_then(|r| r.due_ms)
+        {
+            meta["dueMs"] = json!(due);
+        }
         Ok(self
             .kv
             .put(&keys::open(&sub.submit_id), "1", Some(&meta))
@@ -165,29 +189,37 @@ impl<'a, K: Kv> Store<'a, K> {
         Ok(self.kv.delete(&keys::open(submit_id)).await?)
     }
 
-    /// The open submissions, listing pages until at least `limit` are known (or none remain).
-    /// An `open:` key that names no valid submitID comes back as its own error, in place.
+    /// The open submissions with something to do at `now`, listing pages until at least
+    /// `limit` are known (or none remain); held refunds not yet due are only counted. An `open:`
+    /// key that names no valid submitID comes back as its own error, in place.
     pub async fn open_submissions(
         &self,
         limit: usize,
-    ) -> Result<Vec<Result<OpenEntry, StoreError>>, StoreError> {
-        let mut open = Vec::new();
+        now_ms: i64,
+    ) -> Result<OpenSubmissions, StoreError> {
+        let mut open = OpenSubmissions::default();
         let mut cursor: Option<String> = None;
         loop {
             let page = self.kv.list(keys::OPEN_PREFIX, cursor.as_deref()).await?;
-            open.extend(page.keys.into_iter().map(|k| {
+            for k in page.keys {
+                let due = k.metadata.as_ref().and_then(|m| m["dueMs"].as_i64());
+                if due.is_some_and(|due| due > now_ms) {
+                    open.not_due += 1;
+                    continue;
+                }
                 let raw = keys::open_submit_id(&k.name)
                     .expect("a listing by the open: prefix holds only open: keys");
                 let meta = k.metadata.as_ref();
                 let number = |field: &str| meta.and_then(|m| m[field].as_i64());
-                Ok(OpenEntry {
-                    submit_id: parse_submit_id(&k.name, raw)?,
-                    receipts: number("receipts").and_then(|n| usize::try_from(n).ok()),
-                    created_ms: number("createdMs"),
-                })
-            }));
+                open.due
+                    .push(parse_submit_id(&k.name, raw).map(|submit_id| OpenEntry {
+                        submit_id,
+                        receipts: number("receipts").and_then(|n| usize::try_from(n).ok()),
+                        created_ms: number("createdMs"),
+                    }));
+            }
             match page.cursor {
-                Some(c) if open.len() < limit => cursor = Some(c),
+                Some(c) if open.due.len() < limit => cursor = Some(c),
                 _ => return Ok(open),
             }
         }
@@ -283,6 +315,9 @@ impl<'a, K: Kv> Store<'a, K> {
                     FactKind::Filing => {
                         entry.filing = Some(serde_json::from_value(fact).map_err(bad)?)
                     }
+                    FactKind::Blocked => {
+                        entry.blocked = Some(serde_json::from_value(fact).map_err(bad)?)
+                    }
                 }
             }
             match page.cursor {
@@ -313,18 +348,20 @@ impl<'a, K: Kv> Store<'a, K> {
     }
 
     /// An issuance result the caller has just seen absent in this submission's listing
-    /// ([`facts`](Self::facts)): written without reading its key first. That read would only
-    /// narrow, not close, the window in which a webhook writes the same fact elsewhere (KV is
-    /// eventually consistent: a write in another location is not visible to it for up to 60 s),
-    /// and it was half of a poll's KV operations and CPU.
+    /// ([`facts`](Self::facts)): written without reading its key first, and so always
+    /// [`Recorded::Written`]. That read would only narrow, not close, the window in which a
+    /// webhook writes the same fact elsewhere (KV is eventually consistent: a write in another
+    /// location is not visible to it for up to 60 s), and it was half of a poll's KV operations
+    /// and CPU.
     pub async fn record_listed_absent_issue(
         &self,
         submit_id: &SubmitId,
         mgt_key: &MgtKey,
         fact: &IssueFact,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Recorded, StoreError> {
         self.put_fact(&keys::issue_fact(submit_id, mgt_key), fact)
-            .await
+            .await?;
+        Ok(Recorded::Written)
     }
 
     /// The same for a filing result (`GetInfos` asks only for receipts listed without one).
@@ -333,12 +370,17 @@ impl<'a, K: Kv> Store<'a, K> {
         submit_id: &SubmitId,
         mgt_key: &MgtKey,
         fact: &FilingFact,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Recorded, StoreError> {
         self.put_fact(&keys::filing_fact(submit_id, mgt_key), fact)
-            .await
+            .await?;
+        Ok(Recorded::Written)
     }
 
-    async fn write_once<T: Serialize>(&self, key: &str, fact: &T) -> Result<Recorded, StoreError> {
+    pub(crate) async fn write_once<T: Serialize>(
+        &self,
+        key: &str,
+        fact: &T,
+    ) -> Result<Recorded, StoreError> {
         if self.kv.get(key).await?.is_some() {
             return Ok(Recorded::AlreadyKnown);
         }
@@ -375,7 +417,6 @@ mod tests {
     use super::*;
     use crate::core::fixtures::{corp, issue, submission};
     use crate::core::kv::MemoryKv;
-    use crate::core::submission::Phase;
     use futures::executor::block_on;
 
     #[test]

@@ -121,9 +121,11 @@ impl Kv for WorkersKv {
             }
             let entries: Vec<(String, Option<String>)> =
                 from_js_json("get_bulk", &Array::from(&map))?;
-            let mut found: std::collections::HashMap<String, Option<String>> =
+            let found: std::collections::HashMap<String, Option<String>> =
                 entries.into_iter().collect();
-            out.extend(chunk.iter().map(|k| found.remove(k).flatten()));
+            // `get`, not `remove`: a key asked for twice (two refunds of one original) gets
+            // its value both times.
+            out.extend(chunk.iter().map(|k| found.get(k).cloned().flatten()));
         }
         Ok(out)
     }

@@ -29,11 +29,16 @@ pub enum Code {
     NotFound,
     MethodNotAllowed,
     SubmitIdConflict,
+    RefundIdConflict,
     MgtKeyInUse,
+    OriginalPending,
     BodyTooLarge,
     InvalidCashbills,
     NoCashbills,
     TooManyCashbills,
+    InvalidRefunds,
+    NoRefunds,
+    TooManyRefunds,
     InvalidRequest,
     Internal,
     PopbillRejected,
@@ -55,9 +60,10 @@ impl Code {
             Unauthorized => 401,
             NotFound => 404,
             MethodNotAllowed => 405,
-            SubmitIdConflict | MgtKeyInUse => 409,
+            SubmitIdConflict | RefundIdConflict | MgtKeyInUse | OriginalPending => 409,
             BodyTooLarge => 413,
-            InvalidCashbills | NoCashbills | TooManyCashbills | InvalidRequest => 422,
+            InvalidCashbills | NoCashbills | TooManyCashbills | InvalidRefunds | NoRefunds
+            | TooManyRefunds | InvalidRequest => 422,
             Internal => 500,
             PopbillRejected | PopbillAuthFailed => 502,
             StorageUnavailable | TimeUnavailable | NotConfigured => 503,
@@ -70,7 +76,8 @@ impl Code {
     }
 }
 
-/// One problem in a submission, located by receipt index and POPBiLL field name.
+/// One problem in a submission or refund request, located by item index and POPBiLL field
+/// name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Detail {
     #[serde(skip_serializing_if = "Option::is_none")]

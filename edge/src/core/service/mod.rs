@@ -4,6 +4,9 @@
 mod poll;
 mod read;
 mod reconcile;
+mod refund;
+mod refund_read;
+mod release;
 mod report;
 mod send;
 mod submit;
@@ -18,6 +21,7 @@ use super::webhook::WebhookAuth;
 
 pub use poll::{PollError, PollOutcome};
 pub use reconcile::{EXAMINE_BUDGET, FACT_BUDGET, KV_BUDGET, KV_LIMIT, rotation_start};
+pub use refund::Refunded;
 pub use report::{Problem, ReconcileReport, Step};
 pub use submit::Submitted;
 pub use webhook::WebhookOutcome;

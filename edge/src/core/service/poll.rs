@@ -10,7 +10,7 @@ use super::Service;
 use crate::core::facts::{FilingFact, IssueFact};
 use crate::core::kv::Kv;
 use crate::core::status::ReceiptFacts;
-use crate::core::store::StoreError;
+use crate::core::store::{Recorded, StoreError};
 use crate::core::submission::{Phase, Submission};
 use crate::core::upstream::{Upstream, UpstreamError};
 
@@ -94,10 +94,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             let Some(fact) = IssueFact::from_bulk_result(item) else {
                 continue;
             };
-            store
-                .record_listed_absent_issue(&sub.submit_id, key, &fact)
-                .await?;
-            written += 1;
+            let recorded = store.record_listed_absent_issue(&sub.submit_id, key, &fact);
+            if recorded.await? == Recorded::Written {
+                written += 1;
+            }
         }
         Ok(written)
     }
@@ -122,10 +122,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             if listed.filing.is_some() {
                 continue;
             }
-            store
-                .record_listed_absent_filing(&sub.submit_id, key, &fact)
-                .await?;
-            written += 1;
+            let recorded = store.record_listed_absent_filing(&sub.submit_id, key, &fact);
+            if recorded.await? == Recorded::Written {
+                written += 1;
+            }
             listed.filing = Some(fact);
         }
         Ok(written)

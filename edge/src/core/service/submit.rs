@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use popbill::{KstDateTime, MgtKey, SubmitId};
+use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 
 use super::Service;
 use super::send::SendOutcome;
 use crate::core::api::{Detail, MerchantError};
-use crate::core::intake::{generate_submit_id, parse_submit};
+use crate::core::intake::{generate_submit_id, read_submit};
 use crate::core::kv::Kv;
 use crate::core::status::{ReceiptFacts, SubmissionView, submission_view};
 use crate::core::submission::{Phase, Submission, content_hash};
@@ -33,36 +33,32 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         random: u64,
     ) -> Result<Submitted, MerchantError> {
         let s = self.settings;
-        let req = parse_submit(body, &s.default_corp, &s.allowed_corps, now)?;
+        let draft = read_submit(body, &s.default_corp, &s.allowed_corps)?;
+        let store = self.store();
+
+        // The same submission again (same submitID, same content) is answered as stored before
+        // the rules are asked again: its tradeDT may have left the "today or yesterday" window
+        // since, and a client resending after a lost answer must still learn what happened.
+        let stored = match draft.replay_key() {
+            Some((id, hash)) => match store.submission(id).await? {
+                Some(existing) if existing.content_hash == hash => {
+                    return self.answer_again(existing).await;
+                }
+                other => other,
+            },
+            None => None,
+        };
+        let req = draft.check(now)?;
         let submit_id = req
             .submit_id
             .unwrap_or_else(|| generate_submit_id(now, random));
-        let hash = content_hash(&req.corp_num, req.cashbills.as_slice());
-        let store = self.store();
-
-        // Both reads at once (one round trip): the record and outcome under this SubmitID, and
-        // the receipt index for every mgtKey. A resend does not need the index; reading it
-        // anyway costs one bulk read and saves every new submission a round trip.
-        let (existing, owners) = futures::join!(
-            store.submission(&submit_id),
-            store.receipt_owners(&req.corp_num, req.cashbills.mgt_keys())
-        );
-        if let Some(mut existing) = existing? {
-            if existing.content_hash != hash {
-                return Err(MerchantError::SubmitIdConflict(submit_id));
-            }
-            // The same submission again: answer what is stored; finish a send left unresolved.
-            let outcome = if existing.phase == Phase::Sending {
-                // An answer not stored is asked again by reconcile; the caller gets it now.
-                Some(self.drive_send(&mut existing, true).await.outcome)
-            } else {
-                None
-            };
-            let facts = store.facts(&existing.submit_id).await?;
-            return self.answer(&existing, &facts, 200, outcome);
+        if stored.is_some() {
+            return Err(MerchantError::SubmitIdConflict(submit_id));
         }
+        let hash = content_hash(&req.corp_num, req.cashbills.as_slice());
 
-        refuse_used_mgt_keys(&submit_id, req.cashbills.mgt_keys(), owners?)?;
+        self.refuse_used_mgt_keys(&req.corp_num, &submit_id, req.cashbills.mgt_keys())
+            .await?;
 
         let mut sub = Submission {
             submit_id,
@@ -72,6 +68,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             phase: Phase::Sending,
             receipt_id: None,
             rejection: None,
+            refund: None,
             cashbills: req.cashbills,
         };
         // The record first: from here on, a crash leaves something reconcile can finish, and no
@@ -92,6 +89,18 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         // An answer not stored is asked again by reconcile; the caller gets it now.
         let outcome = self.drive_send(&mut sub, false).await.outcome;
         self.answer(&sub, &BTreeMap::new(), 202, Some(outcome))
+    }
+
+    /// The same submission again: answer what is stored; finish a send left unresolved.
+    async fn answer_again(&self, mut existing: Submission) -> Result<Submitted, MerchantError> {
+        let outcome = if existing.phase == Phase::Sending {
+            // An answer not stored is asked again by reconcile; the caller gets it now.
+            Some(self.drive_send(&mut existing, true).await.outcome)
+        } else {
+            None
+        };
+        let facts = self.store().facts(&existing.submit_id).await?;
+        self.answer(&existing, &facts, 200, outcome)
     }
 
     fn answer(
@@ -125,33 +134,34 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }),
         }
     }
-}
 
-/// A mgtKey is unique per CorpNum forever: refuse keys another submission already holds (as the
-/// receipt index says, `owners[i]` for `keys[i]`), rather than let POPBiLL fail them one by one
-/// (and so the receipt index stays true).
-fn refuse_used_mgt_keys(
-    submit_id: &SubmitId,
-    keys: &[MgtKey],
-    owners: Vec<Option<SubmitId>>,
-) -> Result<(), MerchantError> {
-    let mut details = Vec::new();
-    for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
-        if let Some(other) = owner
-            && other != *submit_id
-        {
-            details.push(Detail {
-                index: Some(i),
-                field: Some("mgtKey".into()),
-                reason: "in_use".into(),
-                popbill_code: Some(popbill::codes::MGT_KEY_IN_USE),
-                message: format!("mgtKey {key} belongs to submission {other}"),
-            });
+    /// A mgtKey is unique per CorpNum forever: refuse keys another submission already holds,
+    /// rather than let POPBiLL fail them one by one (and so the receipt index stays true).
+    async fn refuse_used_mgt_keys(
+        &self,
+        corp: &CorpNum,
+        submit_id: &SubmitId,
+        keys: &[MgtKey],
+    ) -> Result<(), MerchantError> {
+        let owners = self.store().receipt_owners(corp, keys).await?;
+        let mut details = Vec::new();
+        for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
+            if let Some(other) = owner
+                && other != *submit_id
+            {
+                details.push(Detail {
+                    index: Some(i),
+                    field: Some("mgtKey".into()),
+                    reason: "in_use".into(),
+                    popbill_code: Some(popbill::codes::MGT_KEY_IN_USE),
+                    message: format!("mgtKey {key} belongs to submission {other}"),
+                });
+            }
         }
-    }
-    if details.is_empty() {
-        Ok(())
-    } else {
-        Err(MerchantError::MgtKeyInUse(details))
+        if details.is_empty() {
+            Ok(())
+        } else {
+            Err(MerchantError::MgtKeyInUse(details))
+        }
     }
 }
