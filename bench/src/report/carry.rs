@@ -93,26 +93,25 @@ pub fn intake(w: &mut String, r: &Results) {
     let _ = writeln!(
         w,
         "| step | before | now | must it precede the answer? |\n|---|---|---|---|\n\
-         | read `sub:` + `sent:` (one bulk read) | round trip 1 | round trip 1, with the next | yes: a resend is recognised (200, or 409 `submit_id_conflict`) before anything is written |\n\
-         | read `rcpt:` of the 100 mgtKeys (one bulk read) | round trip 2 | round trip 1 | yes: a mgtKey another submission holds is refused (409 `mgt_key_in_use`) before anything is stored or sent |\n\
-         | put `sub:` | 3 | 2 | yes: nothing is sent that is not stored (no lost receipt), and every key written after it names a stored record |\n\
-         | put `open:` | 4 | 3, with the index | yes: if the answer never arrives, the cron still finds the submission |\n\
-         | put 100 × `rcpt:` (6 at a time) | 5–21 | 3–19 (101 puts) | yes, and before BulkSubmit: POPBiLL sends Issue events seconds later naming only corpNum and mgtKey (docs/PROTOCOL.md §6), so the index must exist for the Worker to attach them |\n\
+         | read `sub:` + `sent:` (one bulk read) | round trip 1 | 1 | yes: a resend (same submitID and content) is answered as stored before the rules are asked again, and another content under a used submitID is refused (409 `submit_id_conflict`) |\n\
+         | read `rcpt:` of the 100 mgtKeys (one bulk read) | 2 | 2 | yes: a mgtKey another submission holds is refused (409 `mgt_key_in_use`) before anything is stored or sent. It needs the checked mgtKeys, which exist only after the rules that step 1 precedes, so the two reads stay apart |\n\
+         | put `sub:` | 3 | 3 | yes: nothing is sent that is not stored (no lost receipt), and every key written after it names a stored record |\n\
+         | put `open:` | 4 | 4, with the index | yes: if the answer never arrives, the cron still finds the submission |\n\
+         | put 100 × `rcpt:` (6 at a time) | 5–21 | 4–20 (101 puts) | yes, and before BulkSubmit: POPBiLL sends Issue events seconds later naming only corpNum and mgtKey (docs/PROTOCOL.md §6), so the index must exist for the Worker to attach them |\n\
          | BulkSubmit | — | — | the answer reports POPBiLL's acceptance |\n\
          | read `sent:` | 22 | gone: step 1 read it absent | no |\n\
-         | put `sent:` | 23 | 20 | kept: in `waitUntil` a resend right after the 202 could still read `Sending`, ask POPBiLL and write the key a second time (no key is written twice; KV allows one write a second per key). Losing it is safe (the cron resolves a `Sending` submission by asking GetBulkResult, never by sending again), but the double write is not |\n"
+         | put `sent:` | 23 | 21 | kept: in `waitUntil` a resend right after the 202 could still read `Sending`, ask POPBiLL and write the key a second time (no key is written twice; KV allows one write a second per key). Losing it would be safe (the cron resolves a `Sending` submission by asking GetBulkResult, never by sending again), the double write is not |\n"
     );
     let _ = writeln!(
         w,
-        "So a new submission now needs 20 KV round trips before its answer instead of 23 (1 of \
-         them a read instead of 3), and 102 reads instead of 103 (`edge/tests/submissions.rs` \
-         checks the counts). The writes themselves stay: the index is what keeps a mgtKey to \
-         one submission and what attaches Issue and NTS events. On Cloudflare the merchant \
-         waits about 1 read + 19 write round trips + BulkSubmit + the Worker's CPU; at, say, 10 \
-         ms a read and 30 ms a write round trip (not measurable here) that is 10 + 570 ms + \
-         POPBiLL, against 30 + 600 ms before. What can still come off is the order of the \
-         index writes against BulkSubmit, which only a change to how Issue events are matched \
-         would allow.\n"
+        "So a new submission needs 21 KV round trips before its answer instead of 23, and 102 \
+         reads instead of 103 (`edge/tests/submissions.rs` checks the counts). The writes \
+         themselves stay: the index is what keeps a mgtKey to one submission and what attaches \
+         Issue and NTS events. On Cloudflare the merchant waits about 2 read + 19 write round \
+         trips + BulkSubmit + the Worker's CPU; at, say, 10 ms a read and 30 ms a write round \
+         trip (not measurable here) that is 20 + 570 ms + POPBiLL, against 30 + 600 ms before. \
+         The 17 rounds of index writes are the bulk of it; only matching Issue events some \
+         other way (they carry no submitID) would let them move after BulkSubmit.\n"
     );
     let mem_p50 = r
         .memory
