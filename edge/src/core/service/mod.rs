@@ -1,6 +1,7 @@
 //! The Worker's behaviour over its ports (KV, POPBiLL), with the time passed in. The `worker`
 //! shell calls these; native tests call them with an in-memory KV and a fake POPBiLL.
 
+pub mod notify;
 mod read;
 mod reconcile;
 mod send;
