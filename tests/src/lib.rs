@@ -6,6 +6,9 @@
 pub mod app;
 pub mod chaos;
 pub mod mock;
+pub mod npm_verify;
+pub mod receiver;
+pub mod signature;
 pub mod worker;
 
 use std::net::TcpListener;

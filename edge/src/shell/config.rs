@@ -6,6 +6,7 @@ use popbill::{CorpNum, Secret};
 use worker::Env;
 
 use crate::core::api::ApiError;
+use crate::core::notify::Notifications;
 use crate::core::service::Settings;
 use crate::core::webhook::WebhookAuth;
 
@@ -85,4 +86,9 @@ impl WorkerConfig {
                 .min(28),
         })
     }
+}
+
+/// Merchant notification settings (`core::notify::config`), read per request or batch.
+pub fn notifications(env: &Env) -> Notifications {
+    Notifications::from_lookup(|name| text(env, name))
 }
