@@ -2,13 +2,14 @@
 # Install everything the project needs, idempotently. A second run skips what is present.
 #
 #   - the wasm32 toolchain: rustup's target where rustup has it, else Debian's rustc-web route
-#     (see ../shared/TOOLCHAIN.md: rustup cannot fetch the target on machines without internet)
+#     (docs/TOOLCHAIN.md §1: rustup cannot fetch the target on machines without internet)
 #   - worker-build 0.8.7 and wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - npm packages from package-lock.json (wrangler/workerd, binaryen's wasm-opt, the POPBiLL SDK)
 #
 # Each failure stops with one line: what is missing and how to get it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p target # setup's own logs go there; a fresh clone has none
 
 WORKER_BUILD_VERSION=0.8.7
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
@@ -70,7 +71,7 @@ if "$CARGO_BIN/wasm-bindgen" --version 2>/dev/null | grep -qx "wasm-bindgen $wb_
   say "wasm-bindgen-cli $wb_version present"
 else
   say "installing wasm-bindgen-cli $wb_version (about 2 minutes)"
-  # Not --locked: a locked dependency of 0.2.130 is missing from the registry (TOOLCHAIN.md).
+  # Not --locked: a locked dependency of 0.2.130 is missing from the registry (docs/TOOLCHAIN.md §2).
   cargo install wasm-bindgen-cli --version "$wb_version" --quiet \
     || die "cargo install wasm-bindgen-cli $wb_version failed; check that crates.io is reachable"
 fi

@@ -1,5 +1,5 @@
 # Sourced, not run: the environment for building anything for wasm32-unknown-unknown.
-# Uses rustup's target where installed, else Debian's rustc-web with build-std (TOOLCHAIN.md).
+# Uses rustup's target where installed, else Debian's rustc-web with build-std (docs/TOOLCHAIN.md §1).
 # Kept out of the shell's global environment so native builds stay on rustup's toolchain.
 _root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 _cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"

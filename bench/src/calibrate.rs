@@ -136,32 +136,17 @@ pub async fn cold_start(stack: &mut Stack, concurrency: usize) -> Result<ColdSta
     stack.restart_cold().await;
     stack.prepare_mock(0, false).await?;
     let trade_dt = stack::trade_dt();
-    let bodies: Arc<Vec<serde_json::Value>> = Arc::new(
-        (0..concurrency)
-            .map(|s| stack::submission(&format!("COLD-S{s}"), &format!("COLD-{s}"), 100, &trade_dt))
-            .collect(),
-    );
-    let (http, url) = (stack.http.clone(), stack.worker.url.clone());
-    let run = load::run(
-        concurrency,
-        concurrency,
-        Duration::from_secs(120),
-        move |i| {
-            let req = http
-                .post(format!("{url}/v1/submissions"))
-                .bearer_auth(stack::API_TOKEN)
-                .json(&bodies[i]);
-            async move {
-                let resp = req.send().await.map_err(|e| e.to_string())?;
-                let status = resp.status().as_u16();
-                let text = resp.text().await.unwrap_or_default();
-                (status == 202).then_some(()).ok_or_else(|| {
-                    format!("{status} {}", text.chars().take(120).collect::<String>())
-                })
-            }
-        },
-    )
-    .await;
+    let bodies = (0..concurrency)
+        .map(|s| stack::submission(&format!("COLD-S{s}"), &format!("COLD-{s}"), 100, &trade_dt))
+        .collect();
+    let run = stack
+        .submit_each(
+            bodies,
+            concurrency,
+            Duration::from_secs(120),
+            |_, status, text| format!("{status} {}", text.chars().take(120).collect::<String>()),
+        )
+        .await;
     Ok(ColdStart {
         concurrency,
         accepted: run.ok,

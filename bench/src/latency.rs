@@ -42,36 +42,22 @@ pub async fn submissions(
     let trade_dt = stack::trade_dt();
     let mut out = Vec::new();
     for (level, count) in LEVELS.into_iter().zip(counts) {
-        let bodies: Arc<Vec<serde_json::Value>> = Arc::new(
-            (0..count)
-                .map(|s| {
-                    stack::submission(
-                        &format!("{tag}-C{level}-S{s}"),
-                        &format!("{tag}{level}-{s}"),
-                        100,
-                        &trade_dt,
-                    )
-                })
-                .collect(),
-        );
-        let (http, url) = (stack.http.clone(), stack.worker.url.clone());
-        let run = load::run(count, level, timeout, move |i| {
-            let req = http
-                .post(format!("{url}/v1/submissions"))
-                .bearer_auth(stack::API_TOKEN)
-                .json(&bodies[i]);
-            async move {
-                let resp = req.send().await.map_err(|e| e.to_string())?;
-                let status = resp.status().as_u16();
-                let text = resp.text().await.unwrap_or_default();
-                if status == 202 {
-                    return Ok(());
-                }
-                stack::note_failure(status, &text);
-                Err(format!("submission {i}: {status}"))
-            }
-        })
-        .await;
+        let bodies = (0..count)
+            .map(|s| {
+                stack::submission(
+                    &format!("{tag}-C{level}-S{s}"),
+                    &format!("{tag}{level}-{s}"),
+                    100,
+                    &trade_dt,
+                )
+            })
+            .collect();
+        let run = stack
+            .submit_each(bodies, level, timeout, |i, status, text| {
+                stack::note_failure(status, text);
+                format!("submission {i}: {status}")
+            })
+            .await;
         out.push(Level {
             concurrency: level,
             run,

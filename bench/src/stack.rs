@@ -4,10 +4,13 @@
 //! Dropping a `Stack` stops both (the harness kills wrangler's whole process group).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use e2e::{MockPopbill, WorkerConfig, WorkerProcess};
 use serde_json::{Value, json};
+
+use crate::load::{self, Run};
 
 pub const API_TOKEN: &str = "bench-api-token-0123456789";
 pub const WEBHOOK_KEY: &str = "bench-webhook-key-0123456789";
@@ -25,25 +28,12 @@ pub struct Stack {
 }
 
 fn worker_config(mock: &MockPopbill, poll_after_submit_secs: u64) -> WorkerConfig {
-    let mut c = WorkerConfig::for_mock(&mock.url);
     // TIME_SOURCE stays local: the mock follows real time, so the Worker's clock agrees with it,
     // and no `GET /Time` is added to every submission.
-    let poll = poll_after_submit_secs.to_string();
-    for (k, v) in [
-        ("POPBILL_CORP_NUM", CORP),
-        ("POLL_AFTER_SUBMIT_SECS", poll.as_str()),
-    ] {
-        c.vars.insert(k.into(), v.into());
-    }
-    for (k, v) in [
-        ("POPBILL_LINK_ID", mock.link_id.as_str()),
-        ("POPBILL_SECRET_KEY", mock.secret_key.as_str()),
-        ("API_TOKEN", API_TOKEN),
-        ("WEBHOOK_API_KEY", WEBHOOK_KEY),
-    ] {
-        c.secrets.insert(k.into(), v.into());
-    }
-    c
+    WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY).var(
+        "POLL_AFTER_SUBMIT_SECS",
+        &poll_after_submit_secs.to_string(),
+    )
 }
 
 impl Stack {
@@ -108,6 +98,37 @@ impl Stack {
             self.poll_after_submit_secs = secs;
             self.warm_up().await;
         }
+    }
+
+    /// Each of `bodies` sent once, as a merchant would (`POST /v1/submissions`), `concurrency`
+    /// at a time, none started after `timeout`: a 202 is a success, any other answer an error
+    /// worded by `refused(index, status, body)`.
+    pub async fn submit_each(
+        &self,
+        bodies: Vec<Value>,
+        concurrency: usize,
+        timeout: Duration,
+        refused: fn(usize, u16, &str) -> String,
+    ) -> Run {
+        let bodies = Arc::new(bodies);
+        let (http, url) = (
+            self.http.clone(),
+            format!("{}/v1/submissions", self.worker.url),
+        );
+        load::run(bodies.len(), concurrency, timeout, move |i| {
+            let req = http.post(&url).bearer_auth(API_TOKEN).json(&bodies[i]);
+            async move {
+                let resp = req.send().await.map_err(|e| e.to_string())?;
+                let status = resp.status().as_u16();
+                let text = resp.text().await.unwrap_or_default();
+                if status == 202 {
+                    Ok(())
+                } else {
+                    Err(refused(i, status, &text))
+                }
+            }
+        })
+        .await
     }
 
     pub async fn mock_post(&self, path: &str, body: &Value) -> Result<Value> {

@@ -1,5 +1,5 @@
-//! The control API under `/_mock/`: clock, faults, tokens, config, journal, webhook log, state,
-//! reset. Answers are JSON; errors are `{"code":-99999400,"message":…}` with status 400.
+//! The control API under `/_mock/`: clock, faults, tokens, config, points, journal, webhook
+//! log, messages, state, reset. (`/_mock/view/…`, the receipt pages, is the core's.) Answers are JSON; errors are `{"code":-99999400,"message":…}` with status 400.
 
 use std::time::Instant;
 
@@ -8,9 +8,9 @@ use popbill::wire::ErrorBody;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::clock::{ClockMode, SimTime, parse_control_time};
 use crate::driver;
-use crate::server::Shared;
+use crate::shared::Shared;
+use crate::sim::clock::{ClockMode, SimTime, parse_control_time};
 use crate::sim::error::mock_codes;
 use crate::sim::request::{ApiRequest, ApiResponse};
 
@@ -88,7 +88,7 @@ pub(crate) async fn handle(shared: &Shared, req: &ApiRequest, rest: &str) -> Api
         }
         (&Method::POST, "tokens/expire") => {
             let mut core = shared.lock();
-            let now = core.now();
+            let now = core.clocks();
             let n = core.sim.expire_tokens(now);
             ok(json!({"expired": n}))
         }
@@ -100,6 +100,12 @@ pub(crate) async fn handle(shared: &Shared, req: &ApiRequest, rest: &str) -> Api
                 Err(e) => bad(e),
             }
         }
+        (&Method::GET, "points") => ok(shared.lock().sim.points_json()),
+        (&Method::POST, "points") => match shared.lock().sim.set_points(&req.body) {
+            Ok(v) => ok(v),
+            Err(e) => bad(e),
+        },
+        (&Method::GET, "messages") => ok(shared.lock().sim.messages_json()),
         (&Method::GET, "journal") => ok(shared.lock().sim.journal_json()),
         (&Method::GET, "webhooks") => ok(shared.lock().sim.webhooks_json()),
         (&Method::GET, "state") => {

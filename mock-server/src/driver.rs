@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
 
-use crate::clock::{Backwards, ClockMode, SimTime};
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::sim::Ran;
+use crate::sim::clock::{Backwards, ClockMode, SimTime};
 
 /// Webhook posts due together that may be in flight at once ([INF]: POPBiLL does not document
 /// its delivery concurrency; one at a time made 10,000 BULKRESULTs take a minute).
@@ -23,7 +23,9 @@ pub const WEBHOOK_CONCURRENCY: usize = 16;
 const TICK: Duration = Duration::from_millis(50);
 
 /// Run everything due up to `target` (or up to the current simulated time when `None`), then
-/// leave the clock at `target`. Answers only after every due webhook was attempted.
+/// leave the clock at `target`. Answers only after every due webhook was attempted. The
+/// decisions are the core's ([`crate::sim::Sim::drive_step`]); this loop only moves the clock
+/// and makes the posts outside the lock.
 pub(crate) async fn drive(shared: &Shared, target: Option<SimTime>) -> Result<Ran, Backwards> {
     let _turn = shared.driver.lock().await;
     {
@@ -38,42 +40,28 @@ pub(crate) async fn drive(shared: &Shared, target: Option<SimTime>) -> Result<Ra
         core.sim.take_ran();
     }
     loop {
-        let (batch, timeout) = {
+        let (posts, timeout) = {
             let mut core = shared.lock();
             let real = Instant::now();
             let now = core.clock.now(real);
             let target = target.unwrap_or(now);
-            match core.sim.next_due() {
-                Some(t) if t <= target => {
-                    let at = if t > now {
-                        core.clock.set(t, real).expect("t is after now");
-                        t
-                    } else {
-                        now
-                    };
-                    let timeout = Duration::from_millis(core.sim.settings.webhook_timeout_ms);
-                    (core.sim.run_due(at), timeout)
+            let Some(step) = core.sim.drive_step(now, target) else {
+                if target > now {
+                    core.clock.set(target, real).expect("target is after now");
                 }
-                _ => {
-                    let end = if target > now {
-                        core.clock.set(target, real).expect("target is after now");
-                        target
-                    } else {
-                        now
-                    };
-                    // Reordered webhooks go last, after everything else this run delivered.
-                    let held = core.sim.release_held(end);
-                    if held.is_empty() {
-                        return Ok(core.sim.take_ran());
-                    }
-                    let timeout = Duration::from_millis(core.sim.settings.webhook_timeout_ms);
-                    (held, timeout)
-                }
+                return Ok(core.sim.take_ran());
+            };
+            if step.at > now {
+                core.clock
+                    .set(step.at, real)
+                    .expect("a step is never before now");
             }
+            let timeout = Duration::from_millis(core.sim.settings.webhook_timeout_ms);
+            (step.posts, timeout)
         };
         // Up to WEBHOOK_CONCURRENCY posts in flight; outcomes are recorded in dispatch order,
         // so the delivery log (and every retry it schedules) stays deterministic.
-        let results: Vec<_> = stream::iter(batch)
+        let results: Vec<_> = stream::iter(posts)
             .map(|out| async move {
                 let result = shared.webhooks.post(&out, timeout).await;
                 (out, result)

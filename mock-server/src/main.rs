@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::DateTime;
 use clap::Parser;
+use mock_server::config::AuthClock;
 use mock_server::{ClockMode, Config};
 use tokio::net::TcpListener;
 
@@ -15,7 +16,7 @@ use tokio::net::TcpListener;
     name = "popbill-mock",
     version,
     about = "A faithful, stateful POPBiLL on a simulated clock, with scenarios and faults",
-    after_help = "Control API under /_mock/ (clock, faults, config, journal, webhooks, state, reset): see mock-server/README.md"
+    after_help = "Control API under /_mock/ (clock, faults, config, points, journal, webhooks, messages, state, reset): see mock-server/README.md"
 )]
 struct Args {
     /// Port to listen on (0 = any free port). The bound URL is printed as the first line.
@@ -57,9 +58,25 @@ struct Args {
     /// Seconds a bulk submission stays in txState 1 before it completes.
     #[arg(long, default_value_t = 2.0)]
     delay_to_completed_secs: f64,
-    /// Session token lifetime in seconds (simulated clock).
+    /// Session token lifetime in seconds (on the clock --auth-clock names).
     #[arg(long, default_value_t = 3600)]
     token_ttl_secs: u64,
+    /// The clock Linkhub's x-lh-date check and token lifetimes follow: `real` (so SDKs on
+    /// default settings survive simulated-clock jumps) or `simulated` (token-expiry tests).
+    #[arg(long, default_value = "real", value_parser = ["real", "simulated"])]
+    auth_clock: String,
+    /// Base of the view URLs the mock hands out (default: the address it listens on).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// The member's points balance at start; issuance spends --unit-cost per receipt.
+    #[arg(long, default_value_t = mock_server::config::DEFAULT_POINTS)]
+    points: u64,
+    /// The partner's points balance (reported by GetPartnerBalance, never spent).
+    #[arg(long, default_value_t = mock_server::config::DEFAULT_POINTS)]
+    partner_points: u64,
+    /// Points one issued receipt costs.
+    #[arg(long, default_value_t = mock_server::config::DEFAULT_UNIT_COST)]
+    unit_cost: u64,
     /// Added delay (real milliseconds) before every POPBiLL API answer.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -92,6 +109,11 @@ fn config(args: &Args) -> Config {
         delay_to_processing: secs(args.delay_to_processing_secs, "delay-to-processing-secs"),
         delay_to_completed: secs(args.delay_to_completed_secs, "delay-to-completed-secs"),
         token_ttl: Duration::from_secs(args.token_ttl_secs),
+        auth_clock: AuthClock::parse(&args.auth_clock).unwrap_or_default(),
+        public_url: args.public_url.clone(),
+        points: args.points,
+        partner_points: args.partner_points,
+        unit_cost: args.unit_cost,
         latency: Duration::from_millis(args.latency_ms),
         ..Config::default()
     }
@@ -123,8 +145,12 @@ async fn main() {
         .expect("a bound listener has an address");
     println!("http://{addr}");
     let _ = std::io::stdout().flush();
-    mock_server::run(listener, config, async {
+    if let Err(e) = mock_server::run(listener, config, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await;
+    .await
+    {
+        eprintln!("popbill-mock: {e}");
+        std::process::exit(2);
+    }
 }

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -22,71 +22,68 @@ use hyper_util::rt::TokioIo;
 use popbill::wire::ErrorBody;
 use tokio::net::TcpListener;
 
-use crate::clock::{SimClock, SimTime};
-use crate::config::Config;
 use crate::control;
 use crate::driver;
-use crate::faults::ApiAction;
+use crate::shared::{Core, Shared, wall_clock};
+use crate::sim::clock::{ClockMode, SimClock, SimTime};
+use crate::sim::config::{Config, ConfigError};
 use crate::sim::error::{ApiError, mock_codes};
-use crate::sim::request::{ApiRequest, ApiResponse, Body, JSON, Route, route};
+use crate::sim::faults::ApiAction;
+use crate::sim::request::{ApiRequest, ApiResponse, Body, JSON};
+use crate::sim::route::{Route, route};
 use crate::sim::{self, Sim};
-use crate::webhook_client::WebhookClient;
-
-/// The simulation and its clock, behind one lock.
-pub(crate) struct Core {
-    pub sim: Sim,
-    pub clock: SimClock,
-}
-
-impl Core {
-    pub fn now(&self) -> SimTime {
-        self.clock.now(Instant::now())
-    }
-}
-
-pub(crate) struct Shared {
-    core: Mutex<Core>,
-    /// One driver at a time runs due events (advance, the real-time ticker, post-request nudges).
-    pub driver: tokio::sync::Mutex<()>,
-    pub webhooks: WebhookClient,
-    pub max_body: usize,
-}
-
-impl Shared {
-    pub fn lock(&self) -> MutexGuard<'_, Core> {
-        // A panic while holding the lock would be a bug; the state is still the best we have.
-        self.core.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
 
 /// The connection is closed without an answer (drop faults).
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped on purpose (fault injection)")]
 struct Dropped;
 
-/// Serve until `shutdown` completes. Takes its listener so tests can bind port 0.
-pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()>) {
-    let sim = match Sim::from_config(&config) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("invalid configuration: {e}");
-            return;
-        }
+/// The mock's own base URL, for the view URLs it hands out (a wildcard bind is reached on
+/// loopback).
+fn own_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        ip => ip.to_string(),
     };
-    let start = config
-        .start
-        .map(|t| SimTime::from_datetime(&t))
-        // Now, to the whole second: simulated times read better without stray milliseconds.
-        .unwrap_or_else(|| SimTime(SimTime::now_utc().0 / 1000 * 1000));
-    let shared = Arc::new(Shared {
-        core: Mutex::new(Core {
+    format!("http://{ip}:{}", addr.port())
+}
+
+/// Where the simulated clock starts: `--start` as given; otherwise the wall clock `wall`,
+/// exactly in `real` mode (POPBiLL runs on real time, and a client stamping `tradeDT` with the
+/// current second must never be ahead of the mock), to the whole second when `frozen` (frozen
+/// times read better without stray milliseconds).
+fn start_time(config: &Config, wall: SimTime) -> SimTime {
+    match (config.start, config.clock) {
+        (Some(t), _) => SimTime::from_datetime(&t),
+        (None, ClockMode::Real) => wall,
+        (None, ClockMode::Frozen) => SimTime(wall.0.div_euclid(1000) * 1000),
+    }
+}
+
+/// Serve until `shutdown` completes. Takes its listener so tests can bind port 0. A
+/// configuration it cannot run with is returned before anything is served.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ConfigError> {
+    config.validate()?;
+    let mut sim = Sim::from_config(&config)?;
+    if config.public_url.is_none()
+        && let Ok(addr) = listener.local_addr()
+    {
+        sim.settings.public_url = own_url(addr);
+    }
+    let start = start_time(&config, wall_clock());
+    let shared = Arc::new(Shared::new(
+        Core {
             sim,
             clock: SimClock::new(start, config.clock, Instant::now()),
-        }),
-        driver: tokio::sync::Mutex::new(()),
-        webhooks: WebhookClient::new(),
-        max_body: config.max_body_bytes,
-    });
+        },
+        config.max_body_bytes,
+    ));
     let ticker = tokio::spawn(driver::ticker(shared.clone()));
     tracing::info!(start = %start.rfc3339(), mode = config.clock.as_str(), "popbill-mock serving");
     tokio::pin!(shutdown);
@@ -108,6 +105,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Ou
         }
     }
     ticker.abort();
+    Ok(())
 }
 
 async fn serve(
@@ -136,7 +134,7 @@ async fn serve(
         Route::Control { rest } => control::handle(&shared, &req, rest).await,
         Route::Time | Route::NotFound | Route::NotSimulated { .. } => {
             let mut core = shared.lock();
-            let now = core.now();
+            let now = core.clocks();
             core.sim.handle(&req, &route, sim::Prepared::None, now)
         }
         _ => api(&shared, &req, &route).await?,
@@ -205,7 +203,7 @@ async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, BodyError> {
 }
 
 fn too_large(max: usize) -> ApiResponse {
-    ApiError::with_message(
+    ApiError::mock(
         mock_codes::BODY_TOO_LARGE,
         format!("요청 본문이 너무 큽니다. (mock: at most {max} bytes)"),
     )
@@ -273,12 +271,12 @@ fn handle(
 ) -> ApiResponse {
     let (resp, due) = {
         let mut core = shared.lock();
-        let now = core.now();
+        let now = core.clocks();
         let resp = core.sim.handle(req, route, prepared, now);
         if fault.is_some() {
             core.sim.mark_last_fault(fault);
         }
-        (resp, core.sim.has_due(now))
+        (resp, core.sim.has_due(now.sim))
     };
     tracing::debug!(method = %req.method, path = %req.path, status = resp.status, code = ?resp.code, "api");
     if due {
@@ -329,4 +327,30 @@ fn render(resp: ApiResponse, gzip_ok: bool) -> Response<Full<Bytes>> {
     }
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_is_exact_in_real_mode_and_whole_seconds_when_frozen_or_given() {
+        let wall = SimTime(1_752_195_600_776);
+        let real = Config {
+            clock: ClockMode::Real,
+            ..Config::default()
+        };
+        assert_eq!(start_time(&real, wall), wall);
+        let frozen = Config::default();
+        assert_eq!(start_time(&frozen, wall), SimTime(1_752_195_600_000));
+        let given = Config {
+            start: Some(chrono::DateTime::parse_from_rfc3339("2025-07-11T10:00:00+09:00").unwrap()),
+            clock: ClockMode::Real,
+            ..Config::default()
+        };
+        assert_eq!(
+            start_time(&given, wall).rfc3339(),
+            "2025-07-11T10:00:00+09:00"
+        );
+    }
 }

@@ -83,7 +83,7 @@ fn mac(secret_key_b64: &str) -> Result<Hmac<Sha256>, BadSecretKey> {
 mod tests {
     use super::*;
 
-    // Test vectors from POPBILL-PROTOCOL.md §1.3.
+    // Test vectors from docs/PROTOCOL.md §1.3.
     const SECRET: &str = "bW9jay1zZWNyZXQta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
     const DATE: &str = "2025-01-01T00:00:00Z";
     const PATH: &str = "/POPBILL_TEST/Token";

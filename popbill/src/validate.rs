@@ -1,4 +1,5 @@
-//! Per-receipt and per-batch rules, with POPBiLL's error codes.
+//! Per-receipt and per-batch rules, with POPBiLL's error codes (`crate::codes`, from POPBiLL's
+//! table). Shared by the Worker, the mock and any other client, so each gets the same codes.
 //!
 //! The Worker runs these before anything is sent (so a merchant learns every problem at once);
 //! the mock runs the same rules and reports them per receipt in `issueResult`, as POPBiLL does.
@@ -142,30 +143,40 @@ fn one_of(
     }
 }
 
+/// POPBiLL's codes for one amount field: missing, negative.
+struct AmountCodes {
+    missing: i64,
+    negative: i64,
+}
+
 fn amount(
     v: &Option<String>,
     field: &'static str,
-    negative_code: i64,
+    codes: AmountCodes,
     out: &mut Vec<Violation>,
 ) -> Option<Amount> {
     let Some(s) = present(v) else {
-        out.push(Violation::new(field, codes::AMOUNT_INVALID, "missing"));
+        out.push(Violation::new(field, codes.missing, "missing"));
         return None;
     };
     match Amount::parse(s) {
         Ok(a) => Some(a),
         Err(AmountError::Negative) => {
-            out.push(Violation::new(field, negative_code, "negative"));
+            out.push(Violation::new(field, codes.negative, "negative"));
             None
         }
         Err(AmountError::TooLarge) => {
-            out.push(Violation::new(field, codes::AMOUNT_TOO_LARGE, "too_large"));
+            out.push(Violation::new(
+                field,
+                crate::codes::AMOUNT_TOO_LARGE,
+                "too_large",
+            ));
             None
         }
         Err(AmountError::Empty | AmountError::NotDigits) => {
             out.push(Violation::new(
                 field,
-                codes::AMOUNT_INVALID,
+                crate::codes::AMOUNT_MAPPING,
                 "invalid_format",
             ));
             None
@@ -240,9 +251,11 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
     if let Some(opt) = present(&c.trade_opt)
         && !TRADE_OPTS.contains(&opt)
     {
+        // POPBiLL's table has no tradeOpt code: an unknown value fails to map onto the field's
+        // enumeration (-99910010), as any mistyped input does (docs/PROTOCOL.md §2.5).
         out.push(Violation::new(
             "tradeOpt",
-            codes::TRADE_OPT_INVALID,
+            codes::INPUT_MAPPING,
             "invalid_value",
         ));
     }
@@ -257,20 +270,37 @@ pub fn check_cashbill(c: &Cashbill, member: &CorpNum, now: KstDateTime) -> Vec<V
     let supply = amount(
         &c.supply_cost,
         "supplyCost",
-        codes::SUPPLY_COST_NEGATIVE,
+        AmountCodes {
+            missing: codes::SUPPLY_COST_MISSING,
+            negative: codes::SUPPLY_COST_NEGATIVE,
+        },
         &mut out,
     );
-    let tax = amount(&c.tax, "tax", codes::TAX_NEGATIVE, &mut out);
+    let tax = amount(
+        &c.tax,
+        "tax",
+        AmountCodes {
+            missing: codes::TAX_MISSING,
+            negative: codes::TAX_NEGATIVE,
+        },
+        &mut out,
+    );
     let fee = amount(
         &c.service_fee,
         "serviceFee",
-        codes::SERVICE_FEE_NEGATIVE,
+        AmountCodes {
+            missing: codes::SERVICE_FEE_MISSING,
+            negative: codes::SERVICE_FEE_NEGATIVE,
+        },
         &mut out,
     );
     let total = amount(
         &c.total_amount,
         "totalAmount",
-        codes::TOTAL_AMOUNT_NEGATIVE,
+        AmountCodes {
+            missing: codes::TOTAL_AMOUNT_MISSING,
+            negative: codes::TOTAL_AMOUNT_NEGATIVE,
+        },
         &mut out,
     );
     if let (Some(s), Some(t)) = (supply, tax)

@@ -9,35 +9,169 @@ use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
-async fn api_answers(
-    pb: &TestPopbill,
-    http_method: &str,
-    at: &str,
-    answer: ResponseTemplate,
-    expect: u64,
-) {
-    Mock::given(method(http_method))
-        .and(path(at))
-        .respond_with(answer)
-        .expect(expect)
-        .mount(&pb.api)
-        .await;
+/// A client call, for the cases below: SubmitID `S-1`, mgtKey `K1`, one receipt.
+#[derive(Clone, Copy, Debug)]
+enum Call {
+    BulkSubmit,
+    GetBulkResult,
+    GetInfo,
+}
+
+impl Call {
+    /// The method and path POPBiLL receives the call on.
+    fn endpoint(self) -> (&'static str, &'static str) {
+        match self {
+            Call::BulkSubmit => ("POST", "/Cashbill"),
+            Call::GetBulkResult => ("GET", "/Cashbill/BULK/S-1/State"),
+            Call::GetInfo => ("GET", "/Cashbill/K1"),
+        }
+    }
+
+    async fn make(self, client: &TestClient) -> Result<(), popbill::Error> {
+        match self {
+            Call::BulkSubmit => client
+                .bulk_submit(&corp(), &submit_id("S-1"), &[cashbill(1)])
+                .await
+                .map(drop),
+            Call::GetBulkResult => client
+                .get_bulk_result(&corp(), &submit_id("S-1"))
+                .await
+                .map(drop),
+            Call::GetInfo => client.get_info(&corp(), &mgt_key("K1")).await.map(drop),
+        }
+    }
+}
+
+/// With a valid token, POPBiLL answers `call` once with `answer`: the call's error.
+async fn error_of(call: Call, answer: ResponseTemplate) -> popbill::Error {
+    let pb = TestPopbill::start().await;
+    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
+    let (http_method, at) = call.endpoint();
+    pb.api_answers(http_method, at, answer, 1).await;
+    call.make(&pb.client())
+        .await
+        .expect_err("the answer is not a usable success")
+}
+
+#[tokio::test]
+async fn each_answer_without_a_usable_result_lands_in_the_class_that_says_what_to_do() {
+    use ErrorKind::*;
+    let html = |status, text: &str| {
+        ResponseTemplate::new(status).set_body_raw(format!("<html>{text}</html>"), "text/html")
+    };
+    // (case, call, POPBiLL's answer, kind, code kept, HTTP status kept)
+    let cases = [
+        (
+            "a 500 without a POPBiLL code is retryable",
+            Call::BulkSubmit,
+            html(500, "Internal Server Error"),
+            Retryable,
+            None,
+            Some(500),
+        ),
+        (
+            "a gateway timeout on BulkSubmit is ambiguous",
+            Call::BulkSubmit,
+            ResponseTemplate::new(504),
+            Ambiguous,
+            None,
+            Some(504),
+        ),
+        (
+            "a gateway timeout on a read is retryable",
+            Call::GetInfo,
+            ResponseTemplate::new(504),
+            Retryable,
+            None,
+            Some(504),
+        ),
+        (
+            "an unreadable success on BulkSubmit is ambiguous",
+            Call::BulkSubmit,
+            html(200, "maintenance"),
+            Ambiguous,
+            None,
+            Some(200),
+        ),
+        (
+            "an unreadable success on a read is retryable",
+            Call::GetInfo,
+            html(200, "maintenance"),
+            Retryable,
+            None,
+            Some(200),
+        ),
+        (
+            "a reused SubmitID is an invalid request that keeps its code",
+            Call::BulkSubmit,
+            popbill_error(
+                400,
+                codes::SUBMIT_ID_IN_USE,
+                "사용중인 제출아이디(SubmitID)입니다.",
+            ),
+            InvalidRequest,
+            Some(codes::SUBMIT_ID_IN_USE),
+            Some(400),
+        ),
+        (
+            "an unknown SubmitID on GetBulkResult is an invalid request",
+            Call::GetBulkResult,
+            popbill_error(
+                404,
+                codes::SUBMIT_ID_NOT_FOUND,
+                "제출아이디(SubmitID)와 일치하는 정보가 존재하지 않습니다.",
+            ),
+            InvalidRequest,
+            Some(codes::SUBMIT_ID_NOT_FOUND),
+            Some(404),
+        ),
+        (
+            "POPBiLL's concurrency limit is retryable",
+            Call::GetInfo,
+            popbill_error(
+                400,
+                codes::API_CONCURRENCY_LIMIT,
+                "API 동시호출 한도를 초과 하였습니다.",
+            ),
+            Retryable,
+            Some(codes::API_CONCURRENCY_LIMIT),
+            Some(400),
+        ),
+        (
+            "429 is retryable",
+            Call::GetInfo,
+            ResponseTemplate::new(429),
+            Retryable,
+            None,
+            Some(429),
+        ),
+    ];
+
+    for (why, call, answer, kind, code, status) in cases {
+        let err = error_of(call, answer).await;
+        assert_eq!(err.kind(), kind, "{why}: {err:?}");
+        assert_eq!(err.code(), code, "{why}: {err:?}");
+        assert_eq!(err.status(), status, "{why}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_500_without_a_popbill_code_keeps_what_the_server_said() {
+    let oops =
+        ResponseTemplate::new(500).set_body_raw("<html>Internal Server Error</html>", "text/html");
+
+    let err = error_of(Call::BulkSubmit, oops).await;
+
+    assert!(err.message().contains("Internal Server Error"), "{err}");
 }
 
 #[tokio::test]
 async fn a_bulk_submit_that_times_out_is_ambiguous() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
     let slow = ResponseTemplate::new(200)
         .set_body_json(serde_json::json!({"code": 1, "receiptID": "R1"}))
         .set_delay(Duration::from_millis(1500));
-    api_answers(&pb, "POST", "/Cashbill", slow, 1).await;
 
-    let err = pb
-        .client()
-        .bulk_submit(&corp(), &submit_id("S-1"), &[cashbill(1)])
-        .await
-        .unwrap_err();
+    let err = error_of(Call::BulkSubmit, slow).await;
 
     assert_eq!(err.kind(), ErrorKind::Ambiguous);
     assert!(matches!(err.transport(), Some(TransportError::Timeout(_))));
@@ -47,59 +181,14 @@ async fn a_bulk_submit_that_times_out_is_ambiguous() {
 
 #[tokio::test]
 async fn a_read_that_times_out_is_retryable() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
     let slow = ResponseTemplate::new(200)
         .set_body_json(serde_json::json!({"txState": 1}))
         .set_delay(Duration::from_millis(1500));
-    api_answers(&pb, "GET", "/Cashbill/BULK/S-1/State", slow, 1).await;
 
-    let err = pb
-        .client()
-        .get_bulk_result(&corp(), &submit_id("S-1"))
-        .await
-        .unwrap_err();
+    let err = error_of(Call::GetBulkResult, slow).await;
 
     assert_eq!(err.kind(), ErrorKind::Retryable);
     assert!(matches!(err.transport(), Some(TransportError::Timeout(_))));
-}
-
-#[tokio::test]
-async fn a_500_without_a_popbill_code_is_retryable() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
-    let oops =
-        ResponseTemplate::new(500).set_body_raw("<html>Internal Server Error</html>", "text/html");
-    api_answers(&pb, "POST", "/Cashbill", oops, 1).await;
-
-    let err = pb
-        .client()
-        .bulk_submit(&corp(), &submit_id("S-1"), &[cashbill(1)])
-        .await
-        .unwrap_err();
-
-    assert_eq!(err.kind(), ErrorKind::Retryable);
-    assert_eq!(err.status(), Some(500));
-    assert_eq!(err.code(), None);
-    assert!(err.message().contains("Internal Server Error"), "{err}");
-}
-
-#[tokio::test]
-async fn a_gateway_timeout_on_bulk_submit_is_ambiguous_but_retryable_on_a_read() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
-    api_answers(&pb, "POST", "/Cashbill", ResponseTemplate::new(504), 1).await;
-    api_answers(&pb, "GET", "/Cashbill/K1", ResponseTemplate::new(504), 1).await;
-    let client = pb.client();
-
-    let submit = client
-        .bulk_submit(&corp(), &submit_id("S-1"), &[cashbill(1)])
-        .await
-        .unwrap_err();
-    let read = client.get_info(&corp(), &mgt_key("K1")).await.unwrap_err();
-
-    assert_eq!(submit.kind(), ErrorKind::Ambiguous);
-    assert_eq!(read.kind(), ErrorKind::Retryable);
 }
 
 #[tokio::test]
@@ -149,20 +238,13 @@ async fn a_connection_dropped_mid_exchange_on_bulk_submit_is_ambiguous() {
 
 #[tokio::test]
 async fn a_popbill_validation_error_is_an_invalid_request_with_code_and_message_kept() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
     let refusal = popbill_error(
         400,
         codes::DIGEST_MISMATCH,
         "유효하지 않은 메시지 변조방지 해시(Message Digest)입니다.",
     );
-    api_answers(&pb, "POST", "/Cashbill", refusal, 1).await;
 
-    let err = pb
-        .client()
-        .bulk_submit(&corp(), &submit_id("S-1"), &[cashbill(1)])
-        .await
-        .unwrap_err();
+    let err = error_of(Call::BulkSubmit, refusal).await;
 
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert_eq!(err.code(), Some(codes::DIGEST_MISMATCH));
@@ -171,69 +253,6 @@ async fn a_popbill_validation_error_is_an_invalid_request_with_code_and_message_
         "유효하지 않은 메시지 변조방지 해시(Message Digest)입니다."
     );
     assert_eq!(err.status(), Some(400));
-}
-
-#[tokio::test]
-async fn a_reused_submit_id_is_an_invalid_request_that_keeps_its_code() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
-    let refusal = popbill_error(
-        400,
-        codes::SUBMIT_ID_IN_USE,
-        "사용중인 제출아이디(SubmitID)입니다.",
-    );
-    api_answers(&pb, "POST", "/Cashbill", refusal, 1).await;
-
-    let err = pb
-        .client()
-        .bulk_submit(&corp(), &submit_id("S-1"), &[cashbill(1)])
-        .await
-        .unwrap_err();
-
-    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
-    assert_eq!(err.code(), Some(codes::SUBMIT_ID_IN_USE));
-}
-
-#[tokio::test]
-async fn an_unknown_submit_id_on_get_bulk_result_is_an_invalid_request() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
-    let refusal = popbill_error(
-        404,
-        codes::SUBMIT_ID_NOT_FOUND,
-        "제출아이디(SubmitID)와 일치하는 정보가 존재하지 않습니다.",
-    );
-    api_answers(&pb, "GET", "/Cashbill/BULK/S-9/State", refusal, 1).await;
-
-    let err = pb
-        .client()
-        .get_bulk_result(&corp(), &submit_id("S-9"))
-        .await
-        .unwrap_err();
-
-    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
-    assert_eq!(err.code(), Some(codes::SUBMIT_ID_NOT_FOUND));
-}
-
-#[tokio::test]
-async fn the_concurrency_limit_and_429_are_retryable() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
-    let limit = popbill_error(
-        400,
-        codes::API_CONCURRENCY_LIMIT,
-        "API 동시호출 한도를 초과 하였습니다.",
-    );
-    api_answers(&pb, "GET", "/Cashbill/K1", limit, 1).await;
-    api_answers(&pb, "GET", "/Cashbill/K2", ResponseTemplate::new(429), 1).await;
-    let client = pb.client();
-
-    let limited = client.get_info(&corp(), &mgt_key("K1")).await.unwrap_err();
-    let too_many = client.get_info(&corp(), &mgt_key("K2")).await.unwrap_err();
-
-    assert_eq!(limited.kind(), ErrorKind::Retryable);
-    assert_eq!(limited.code(), Some(codes::API_CONCURRENCY_LIMIT));
-    assert_eq!(too_many.kind(), ErrorKind::Retryable);
 }
 
 #[tokio::test]
@@ -249,7 +268,8 @@ async fn a_token_refused_by_linkhub_is_an_auth_error_and_popbill_is_never_called
         .expect(1)
         .mount(&pb.auth)
         .await;
-    api_answers(&pb, "POST", "/Cashbill", ResponseTemplate::new(200), 0).await;
+    pb.api_answers("POST", "/Cashbill", ResponseTemplate::new(200), 0)
+        .await;
 
     let err = pb
         .client()
@@ -270,7 +290,8 @@ async fn a_token_request_that_fails_without_reaching_popbill_leaves_bulk_submit_
         .expect(1)
         .mount(&pb.auth)
         .await;
-    api_answers(&pb, "POST", "/Cashbill", ResponseTemplate::new(200), 0).await;
+    pb.api_answers("POST", "/Cashbill", ResponseTemplate::new(200), 0)
+        .await;
 
     let err = pb
         .client()
@@ -285,7 +306,8 @@ async fn a_token_request_that_fails_without_reaching_popbill_leaves_bulk_submit_
 async fn batches_popbill_would_refuse_whole_are_refused_before_sending() {
     let pb = TestPopbill::start().await;
     pb.token("tok-1", NOW_MS + HOUR_MS, 0).await;
-    api_answers(&pb, "POST", "/Cashbill", ResponseTemplate::new(200), 0).await;
+    pb.api_answers("POST", "/Cashbill", ResponseTemplate::new(200), 0)
+        .await;
     let client = pb.client();
     let too_many: Vec<_> = (0..101).map(cashbill).collect();
     let duplicated = vec![cashbill(1), cashbill(2), cashbill(1)];
@@ -311,26 +333,6 @@ async fn batches_popbill_would_refuse_whole_are_refused_before_sending() {
 }
 
 #[tokio::test]
-async fn an_unreadable_success_is_ambiguous_for_bulk_submit_and_retryable_for_reads() {
-    let pb = TestPopbill::start().await;
-    pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
-    let garbage =
-        || ResponseTemplate::new(200).set_body_raw("<html>maintenance</html>", "text/html");
-    api_answers(&pb, "POST", "/Cashbill", garbage(), 1).await;
-    api_answers(&pb, "GET", "/Cashbill/K1", garbage(), 1).await;
-    let client = pb.client();
-
-    let submit = client
-        .bulk_submit(&corp(), &submit_id("S-1"), &[cashbill(1)])
-        .await
-        .unwrap_err();
-    let read = client.get_info(&corp(), &mgt_key("K1")).await.unwrap_err();
-
-    assert_eq!(submit.kind(), ErrorKind::Ambiguous);
-    assert_eq!(read.kind(), ErrorKind::Retryable);
-}
-
-#[tokio::test]
 async fn a_secret_key_that_is_not_base64_fails_before_anything_is_sent() {
     let pb = TestPopbill::start().await;
     pb.token("tok-1", NOW_MS + HOUR_MS, 0).await;
@@ -352,7 +354,7 @@ async fn errors_and_debug_output_never_show_the_secret_key_or_the_token() {
     let pb = TestPopbill::start().await;
     pb.token("tok-SECRET-SESSION", NOW_MS + HOUR_MS, 2).await;
     let expired = popbill_error(401, codes::SESSION_EXPIRED, "세션이 만료되었습니다.");
-    api_answers(&pb, "GET", "/Cashbill/K1", expired, 2).await;
+    pb.api_answers("GET", "/Cashbill/K1", expired, 2).await;
     let client = pb.client();
 
     let err = client.get_info(&corp(), &mgt_key("K1")).await.unwrap_err();

@@ -365,14 +365,7 @@ async fn the_linkhub_time_source_signs_with_the_time_from_get_time() {
     let pb = TestPopbill::start().await;
     // Linkhub's clock is two days ahead of the local one.
     let server_now = NOW_MS + 48 * HOUR_MS;
-    Mock::given(method("GET"))
-        .and(path("/Time"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(format_linkhub_utc(server_now), "text/plain"),
-        )
-        .expect(1)
-        .mount(&pb.auth)
-        .await;
+    pb.linkhub_time(&format_linkhub_utc(server_now), 1).await;
     pb.token("tok-1", server_now + HOUR_MS, 1).await;
     Mock::given(method("GET"))
         .and(path("/Cashbill/K1"))
@@ -397,14 +390,7 @@ async fn the_linkhub_time_source_signs_with_the_time_from_get_time() {
 #[tokio::test]
 async fn now_reads_the_local_clock_or_linkhub_in_kst() {
     let pb = TestPopbill::start().await;
-    Mock::given(method("GET"))
-        .and(path("/Time"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw("2025-07-11T14:59:59.500Z\n", "text/plain"),
-        )
-        .expect(1)
-        .mount(&pb.auth)
-        .await;
+    pb.linkhub_time("2025-07-11T14:59:59.500Z\n", 1).await;
 
     let local = pb.client().now().await.unwrap();
     let mut config = pb.config();

@@ -26,6 +26,21 @@ async fn info_accepts(pb: &TestPopbill, token: &str, expect: u64) {
         .await;
 }
 
+/// Linkhub answers every token request with `tok-1` after 100 ms (long enough for concurrent
+/// callers to meet a fetch in flight), `expect` times.
+async fn slow_token(pb: &TestPopbill, expect: u64) {
+    Mock::given(method("POST"))
+        .and(path("/POPBILL_TEST/Token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(token_body("tok-1", NOW_MS + HOUR_MS))
+                .set_delay(Duration::from_millis(100)),
+        )
+        .expect(expect)
+        .mount(&pb.auth)
+        .await;
+}
+
 /// GetInfo of `K1` answers "session expired" to `token`, `expect` times.
 async fn info_expires(pb: &TestPopbill, token: &str, expect: u64) {
     Mock::given(method("GET"))
@@ -172,16 +187,7 @@ async fn a_second_session_expired_answer_is_returned_instead_of_looping() {
 #[tokio::test]
 async fn ten_concurrent_calls_share_one_token_request() {
     let pb = TestPopbill::start().await;
-    Mock::given(method("POST"))
-        .and(path("/POPBILL_TEST/Token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(token_body("tok-1", NOW_MS + HOUR_MS))
-                .set_delay(Duration::from_millis(100)),
-        )
-        .expect(1)
-        .mount(&pb.auth)
-        .await;
+    slow_token(&pb, 1).await;
     info_accepts(&pb, "tok-1", 10).await;
     let client = pb.client();
     let key = mgt_key("K1");
@@ -292,39 +298,36 @@ async fn clients_sharing_a_token_cache_share_tokens_per_corp_num() {
 }
 
 #[tokio::test]
-async fn an_expiration_without_millis_is_read_and_the_token_cached() {
-    let pb = TestPopbill::start().await;
-    let mut body = token_body("tok-1", NOW_MS + HOUR_MS);
-    body["expiration"] = format_linkhub_utc(NOW_MS + HOUR_MS).into();
-    Mock::given(method("POST"))
-        .and(path("/POPBILL_TEST/Token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .expect(1)
-        .mount(&pb.auth)
-        .await;
-    info_accepts(&pb, "tok-1", 2).await;
-    let client = pb.client();
+async fn how_expiration_is_written_decides_whether_the_token_is_reused() {
+    let cases = [
+        (
+            "an expiration without millis is read and the token cached",
+            format_linkhub_utc(NOW_MS + HOUR_MS),
+            1,
+        ),
+        (
+            "an unreadable expiration means a token per call, like the Java SDK",
+            "next tuesday".to_owned(),
+            2,
+        ),
+    ];
+    for (why, expiration, fetches) in cases {
+        let pb = TestPopbill::start().await;
+        let mut body = token_body("tok-1", NOW_MS + HOUR_MS);
+        body["expiration"] = expiration.into();
+        Mock::given(method("POST"))
+            .and(path("/POPBILL_TEST/Token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(fetches)
+            .mount(&pb.auth)
+            .await;
+        info_accepts(&pb, "tok-1", 2).await;
+        let client = pb.client();
 
-    client.get_info(&corp(), &mgt_key("K1")).await.unwrap();
-    client.get_info(&corp(), &mgt_key("K1")).await.unwrap();
-}
-
-#[tokio::test]
-async fn an_unreadable_expiration_means_a_token_per_call_like_the_java_sdk() {
-    let pb = TestPopbill::start().await;
-    let mut body = token_body("tok-1", NOW_MS + HOUR_MS);
-    body["expiration"] = "next tuesday".into();
-    Mock::given(method("POST"))
-        .and(path("/POPBILL_TEST/Token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .expect(2)
-        .mount(&pb.auth)
-        .await;
-    info_accepts(&pb, "tok-1", 2).await;
-    let client = pb.client();
-
-    client.get_info(&corp(), &mgt_key("K1")).await.unwrap();
-    client.get_info(&corp(), &mgt_key("K1")).await.unwrap();
+        client.get_info(&corp(), &mgt_key("K1")).await.unwrap();
+        client.get_info(&corp(), &mgt_key("K1")).await.unwrap();
+        assert_eq!(pb.token_requests().await.len() as u64, fetches, "{why}");
+    }
 }
 
 #[tokio::test]
@@ -332,14 +335,7 @@ async fn with_linkhub_time_the_expiry_is_judged_on_linkhubs_clock() {
     let pb = TestPopbill::start().await;
     // Linkhub is two days ahead; its token lives one hour on Linkhub's clock.
     let server_now = NOW_MS + 48 * HOUR_MS;
-    Mock::given(method("GET"))
-        .and(path("/Time"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(format_linkhub_utc(server_now), "text/plain"),
-        )
-        .expect(2)
-        .mount(&pb.auth)
-        .await;
+    pb.linkhub_time(&format_linkhub_utc(server_now), 2).await;
     pb.token_once("tok-1", server_now + HOUR_MS).await;
     pb.token_once("tok-2", server_now + 2 * HOUR_MS).await;
     info_accepts(&pb, "tok-1", 1).await;
@@ -358,16 +354,7 @@ async fn with_linkhub_time_the_expiry_is_judged_on_linkhubs_clock() {
 #[tokio::test]
 async fn without_single_flight_concurrent_callers_fetch_their_own_and_never_wait_for_each_other() {
     let pb = TestPopbill::start().await;
-    Mock::given(method("POST"))
-        .and(path("/POPBILL_TEST/Token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(token_body("tok-1", NOW_MS + HOUR_MS))
-                .set_delay(Duration::from_millis(100)),
-        )
-        .expect(3)
-        .mount(&pb.auth)
-        .await;
+    slow_token(&pb, 3).await;
     info_accepts(&pb, "tok-1", 4).await;
     // The Workers setting: an isolate's requests share finished tokens, never a fetch in flight.
     let tokens = Arc::new(TokenCache::without_single_flight());

@@ -61,18 +61,13 @@ async fn a_gzip_response_is_asked_for_and_decoded() {
 async fn the_client_reads_a_gzip_answer_end_to_end() {
     let pb = TestPopbill::start().await;
     pb.token("tok-1", NOW_MS + HOUR_MS, 1).await;
-    Mock::given(method("GET"))
-        .and(path("/Cashbill/BULK/S-1/State"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("Content-Encoding", "gzip")
-                .set_body_raw(
-                    gzip(br#"{"txState":2,"issueResult":[{"mgtKey":"K1","code":1}]}"#),
-                    "application/json",
-                ),
-        )
-        .expect(1)
-        .mount(&pb.api)
+    let gzipped = ResponseTemplate::new(200)
+        .insert_header("Content-Encoding", "gzip")
+        .set_body_raw(
+            gzip(br#"{"txState":2,"issueResult":[{"mgtKey":"K1","code":1}]}"#),
+            "application/json",
+        );
+    pb.api_answers("GET", "/Cashbill/BULK/S-1/State", gzipped, 1)
         .await;
 
     let result = pb

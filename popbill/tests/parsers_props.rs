@@ -1,7 +1,7 @@
 //! Property tests for every parser: valid input always parses, invalid never does, nothing panics.
 //!
 //! Each parser is compared with an independent oracle written here from the rules in
-//! POPBILL-PROTOCOL.md §7 (identifiers), §3.3 (amounts) and §1.2/§1.4 (times), on inputs built
+//! docs/PROTOCOL.md §7 (identifiers), §3.3 (amounts) and §1.2/§1.4 (times), on inputs built
 //! to sit near the boundaries (lengths, alphabets, calendar edges) and on arbitrary Unicode.
 
 use popbill::amount::{AmountError, MAX_AMOUNT};

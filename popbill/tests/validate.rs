@@ -109,7 +109,7 @@ fn each_broken_rule_is_reported_with_its_field_and_popbill_code() {
             "unknown tradeOpt",
             |c| c.trade_opt = Some("택시".into()),
             "tradeOpt",
-            codes::TRADE_OPT_INVALID,
+            codes::INPUT_MAPPING,
         ),
         (
             "no taxationType",
@@ -142,6 +142,30 @@ fn each_broken_rule_is_reported_with_its_field_and_popbill_code() {
             codes::TOTAL_AMOUNT_NEGATIVE,
         ),
         (
+            "no supplyCost",
+            |c| c.supply_cost = None,
+            "supplyCost",
+            codes::SUPPLY_COST_MISSING,
+        ),
+        (
+            "empty tax",
+            |c| c.tax = Some(String::new()),
+            "tax",
+            codes::TAX_MISSING,
+        ),
+        (
+            "no serviceFee",
+            |c| c.service_fee = None,
+            "serviceFee",
+            codes::SERVICE_FEE_MISSING,
+        ),
+        (
+            "no totalAmount",
+            |c| c.total_amount = None,
+            "totalAmount",
+            codes::TOTAL_AMOUNT_MISSING,
+        ),
+        (
             "total over the maximum",
             |c| c.total_amount = Some("1000000000".into()),
             "totalAmount",
@@ -151,7 +175,7 @@ fn each_broken_rule_is_reported_with_its_field_and_popbill_code() {
             "amount with a comma",
             |c| c.supply_cost = Some("10,000".into()),
             "supplyCost",
-            codes::AMOUNT_INVALID,
+            codes::AMOUNT_MAPPING,
         ),
         (
             "sum mismatch",
@@ -341,4 +365,26 @@ fn batches_are_limited_to_100_distinct_mgt_keys() {
         Err(BatchError::DuplicateMgtKey("A".into()))
     );
     assert_eq!(BatchError::TooMany(101).code(), codes::TOO_MANY_CASHBILLS);
+}
+
+#[test]
+fn amount_codes_are_popbills_numbers_for_each_field() {
+    // The table: -14001008/09 serviceFee, -14001010/11 supplyCost, -14001012/13 tax,
+    // -14001014/15 totalAmount (missing / negative).
+    let code = |f: fn(&mut Cashbill)| {
+        let mut c = valid();
+        f(&mut c);
+        check_cashbill(&c, &member(), now())
+            .first()
+            .map(|v| v.code)
+            .unwrap()
+    };
+    assert_eq!(code(|c| c.service_fee = None), -14001008);
+    assert_eq!(code(|c| c.service_fee = Some("-1".into())), -14001009);
+    assert_eq!(code(|c| c.supply_cost = None), -14001010);
+    assert_eq!(code(|c| c.supply_cost = Some("-1".into())), -14001011);
+    assert_eq!(code(|c| c.tax = None), -14001012);
+    assert_eq!(code(|c| c.tax = Some("-1".into())), -14001013);
+    assert_eq!(code(|c| c.total_amount = None), -14001014);
+    assert_eq!(code(|c| c.total_amount = Some("-1".into())), -14001015);
 }

@@ -1,7 +1,8 @@
 // Shared set-up for the scripts that drive the official POPBiLL Node SDK (npm `popbill` 1.64.2)
 // against the mock: the SDK hard-codes https://popbill-test.linkhub.co.kr and
 // https://auth.linkhub.co.kr; both are redirected to the mock by wrapping https.request before
-// the SDK is loaded. Nothing else in the SDK is changed.
+// the SDK is loaded. Nothing else in the SDK is changed: it runs on its default settings, so it
+// signs x-lh-date and judges its token's expiry by this machine's clock.
 'use strict';
 
 const http = require('http');
@@ -10,8 +11,30 @@ const https = require('https');
 const CORP_NUM = '1234567890';
 
 function fail(what, e) {
-  console.error(`${what} failed: ${JSON.stringify(e)}`);
+  console.error(`${what} failed: ${e && e.stack ? e.stack : JSON.stringify(e)}`);
   process.exit(1);
+}
+
+// One ordinary receipt (승인거래, 11,000 won) in the SDK's field names.
+function receipt(mgtKey, orderNumber) {
+  return {
+    mgtKey,
+    tradeType: '승인거래',
+    tradeUsage: '소득공제용',
+    tradeOpt: '일반',
+    taxationType: '과세',
+    totalAmount: '11000',
+    supplyCost: '10000',
+    tax: '1000',
+    serviceFee: '0',
+    franchiseCorpNum: CORP_NUM,
+    franchiseCorpName: '가맹점 상호',
+    identityNum: '01012345678',
+    customerName: '고객명',
+    itemName: '상품명',
+    orderNumber,
+    smssendYN: false,
+  };
 }
 
 function setup(mockUrl) {
@@ -56,23 +79,23 @@ function setup(mockUrl) {
     }
   };
 
-  function control(method, path, body) {
+  // Any request to the mock (a path, or a URL it handed out): {status, type, body}.
+  function request(method, url, body) {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
+      const u = new URL(url, mock);
       const req = http.request(
         {
-          host: mock.hostname,
-          port: Number(mock.port),
-          path,
+          host: u.hostname,
+          port: Number(u.port),
+          path: u.pathname + u.search,
           method,
           headers: data ? { 'content-type': 'application/json' } : {},
         },
         (res) => {
           let buf = '';
           res.on('data', (c) => (buf += c));
-          res.on('end', () =>
-            res.statusCode === 200 ? resolve(JSON.parse(buf)) : reject(new Error(`${path}: ${res.statusCode} ${buf}`)),
-          );
+          res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body: buf }));
         },
       );
       req.on('error', reject);
@@ -80,13 +103,20 @@ function setup(mockUrl) {
     });
   }
 
-  // yyyyMMdd of the simulated day after `kst` (yyyyMMdd...).
-  function nextDay(kst) {
-    const d = new Date(Date.UTC(+kst.slice(0, 4), +kst.slice(4, 6) - 1, +kst.slice(6, 8) + 1));
+  // The mock's control API; anything but 200 rejects.
+  async function control(method, path, body) {
+    const r = await request(method, path, body);
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body}`);
+    return JSON.parse(r.body);
+  }
+
+  // yyyyMMdd of the simulated day `days` (default 1) after `kst` (yyyyMMdd...).
+  function nextDay(kst, days = 1) {
+    const d = new Date(Date.UTC(+kst.slice(0, 4), +kst.slice(4, 6) - 1, +kst.slice(6, 8) + days));
     return d.toISOString().slice(0, 10).replace(/-/g, '');
   }
 
-  return { cashbill, call, refusal, control, nextDay, seen };
+  return { mock, cashbill, call, refusal, request, control, nextDay, seen };
 }
 
-module.exports = { CORP_NUM, fail, setup };
+module.exports = { CORP_NUM, fail, receipt, setup };

@@ -1,6 +1,8 @@
-// Drives the official POPBiLL Node SDK (npm `popbill` 1.64.2) against the mock POPBiLL:
-// token -> BulkSubmit -> GetBulkResult (after advancing the clock) -> GetInfos -> GetInfo,
-// then across midnight and 11:00 to the filing results, and RegistIssue.
+// Drives the official POPBiLL Node SDK (npm `popbill` 1.64.2), on its default settings, against
+// the mock POPBiLL: token -> BulkSubmit -> GetBulkResult (after advancing the clock) ->
+// GetInfos -> GetInfo, then across midnight and 11:00 to the filing results, then days later
+// RegistIssue and its own filing — all with the tokens the SDK signs and refreshes by its own
+// clock while the simulated clock jumps.
 //
 // Usage: node tests/node/sdk_flow.js <mock_url>
 // The SDK's hosts are redirected to the mock (harness.js). Prints one JSON line of what it saw;
@@ -8,30 +10,9 @@
 'use strict';
 
 const assert = require('assert');
-const { CORP_NUM, fail, setup } = require('./harness');
+const { CORP_NUM, fail, receipt, setup } = require('./harness');
 
-const { call, control, nextDay, seen } = setup(process.argv[2]);
-
-function receipt(mgtKey, orderNumber) {
-  return {
-    mgtKey,
-    tradeType: '승인거래',
-    tradeUsage: '소득공제용',
-    tradeOpt: '일반',
-    taxationType: '과세',
-    totalAmount: '11000',
-    supplyCost: '10000',
-    tax: '1000',
-    serviceFee: '0',
-    franchiseCorpNum: CORP_NUM,
-    franchiseCorpName: '가맹점 상호',
-    identityNum: '01012345678',
-    customerName: '고객명',
-    itemName: '상품명',
-    orderNumber,
-    smssendYN: false,
-  };
-}
+const { call, refusal, control, nextDay, seen } = setup(process.argv[2]);
 
 async function main() {
   const run = Date.now().toString(36);
@@ -69,17 +50,12 @@ async function main() {
   assert.deepStrictEqual(infos.map((i) => i.stateCode), [300, 300]);
   assert.strictEqual(infos[0].confirmNum, result.issueResult[0].confirmNum);
 
-  let missing;
-  try {
-    await call('getInfo', CORP_NUM, keys[2]);
-  } catch (e) {
-    missing = e;
-  }
-  assert.strictEqual(missing && missing.code, -14000003);
+  const missing = await refusal('getInfo', CORP_NUM, keys[2]);
+  assert.strictEqual(missing.code, -14000003);
 
   // Across midnight and 11:00 (KST) of the next day: the filing results.
-  const clock = await control('GET', '/_mock/clock');
-  const next = nextDay(clock.kst);
+  const today = (await control('GET', '/_mock/clock')).kst.slice(0, 8);
+  const next = nextDay(today);
   await control('POST', '/_mock/clock/advance', { to: `${next}110000` });
   const filed = await call('getInfos', CORP_NUM, keys.slice(0, 2));
   assert.deepStrictEqual(filed.map((i) => i.stateCode), [304, 305]);
@@ -90,17 +66,20 @@ async function main() {
   assert.strictEqual(one.stateCode, 304);
   assert.strictEqual(one.identityNum, '01012345678');
 
+  // Days later on the simulated clock (minutes later on the SDK's): same token, same SDK.
+  const later = nextDay(today, 3);
+  await control('POST', '/_mock/clock/advance', { to: `${later}093000` });
   const single = await call('registIssue', CORP_NUM, receipt(`${run}-S`, 'single'));
   assert.strictEqual(single.code, 1);
   assert.match(single.confirmNum, /^TB[0-9]{7}$/);
+  assert.strictEqual(single.tradeDate, later);
 
-  let reused;
-  try {
-    await call('bulkSubmit', CORP_NUM, submitID, [receipt(`${run}-4`, 'x')]);
-  } catch (e) {
-    reused = e;
-  }
-  assert.strictEqual(reused && reused.code, -14010021);
+  const reused = await refusal('bulkSubmit', CORP_NUM, submitID, [receipt(`${run}-4`, 'x')]);
+  assert.strictEqual(reused.code, -14010021);
+
+  await control('POST', '/_mock/clock/advance', { to: `${nextDay(later)}110000` });
+  const singleFiled = await call('getInfo', CORP_NUM, `${run}-S`);
+  assert.strictEqual(singleFiled.stateCode, 304);
 
   console.log(
     JSON.stringify({
@@ -108,9 +87,10 @@ async function main() {
       txState: result.txState,
       codes: result.issueResult.map((r) => r.code),
       stateCodes: filed.map((i) => i.stateCode),
+      laterStateCode: singleFiled.stateCode,
       hosts: [...seen.hosts].sort(),
     }),
   );
 }
 
-main().catch((e) => fail('sdk_flow', e && e.stack ? e.stack : e));
+main().catch((e) => fail('sdk_flow', e));

@@ -29,12 +29,17 @@ pub async fn spawn_app() -> TestApp {
 /// The same with the mock's seed (identifiers, fault draws) set.
 pub async fn spawn_app_with(seed: u64) -> TestApp {
     let start = chrono::DateTime::parse_from_rfc3339(START).expect("START is RFC 3339");
-    let mock = MockPopbill::start_with(mock_server::Config {
+    spawn_app_on(mock_server::Config {
         start: Some(start),
         seed,
         ..Default::default()
     })
-    .await;
+    .await
+}
+
+/// The Worker in front of a mock started with `config`.
+pub async fn spawn_app_on(config: mock_server::Config) -> TestApp {
+    let mock = MockPopbill::start_with(config).await;
     let worker = WorkerProcess::start(worker_config(&mock)).await;
     let app = TestApp {
         mock,
@@ -46,24 +51,10 @@ pub async fn spawn_app_with(seed: u64) -> TestApp {
 }
 
 pub fn worker_config(mock: &MockPopbill) -> WorkerConfig {
-    let mut c = WorkerConfig::for_mock(&mock.url);
-    for (k, v) in [
-        ("TIME_SOURCE", "linkhub"),
-        ("POPBILL_CORP_NUM", CORP),
+    WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY)
+        .var("TIME_SOURCE", "linkhub")
         // The tests drive polling through the cron, deterministically.
-        ("POLL_AFTER_SUBMIT_SECS", "0"),
-    ] {
-        c.vars.insert(k.into(), v.into());
-    }
-    for (k, v) in [
-        ("POPBILL_LINK_ID", mock.link_id.as_str()),
-        ("POPBILL_SECRET_KEY", mock.secret_key.as_str()),
-        ("API_TOKEN", API_TOKEN),
-        ("WEBHOOK_API_KEY", WEBHOOK_KEY),
-    ] {
-        c.secrets.insert(k.into(), v.into());
-    }
-    c
+        .var("POLL_AFTER_SUBMIT_SECS", "0")
 }
 
 /// One valid cash receipt in POPBiLL's field names.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use crate::mock::MockPopbill;
 use crate::{free_port, repo_root, wait_for};
 
 /// Vars (`--var NAME:VALUE`) and secrets (an `--env-file`, as `wrangler secret put` would set
@@ -27,6 +28,32 @@ impl WorkerConfig {
             vars,
             secrets: BTreeMap::new(),
         }
+    }
+
+    /// The Worker wired to the mock: its hosts, the member `corp_num`, the mock's partner
+    /// credentials, and the merchants' bearer token and the webhooks' API key as secrets.
+    pub fn wired_to(
+        mock: &MockPopbill,
+        corp_num: &str,
+        api_token: &str,
+        webhook_key: &str,
+    ) -> Self {
+        let mut c = WorkerConfig::for_mock(&mock.url).var("POPBILL_CORP_NUM", corp_num);
+        for (k, v) in [
+            ("POPBILL_LINK_ID", mock.link_id.as_str()),
+            ("POPBILL_SECRET_KEY", mock.secret_key.as_str()),
+            ("API_TOKEN", api_token),
+            ("WEBHOOK_API_KEY", webhook_key),
+        ] {
+            c.secrets.insert(k.into(), v.into());
+        }
+        c
+    }
+
+    /// The same with one more var (`--var NAME:VALUE`).
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.into(), value.into());
+        self
     }
 }
 

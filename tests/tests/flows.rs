@@ -1,6 +1,8 @@
 //! The whole life of receipts through the real Worker (workerd) and the mock POPBiLL.
 
-use e2e::app::{CORP, batch, cashbill, keys, spawn_app};
+use std::time::Duration;
+
+use e2e::app::{CORP, batch, cashbill, keys, spawn_app, spawn_app_on};
 use serde_json::json;
 
 #[tokio::test]
@@ -79,8 +81,16 @@ async fn with_every_webhook_dropped_the_cron_alone_brings_every_receipt_home() {
         .iter()
         .filter(|r| r["path"] == "/Cashbill/States" && r["status"] == 200)
         .count();
-    // (The token expired on the simulated clock overnight: one refused call, one retry.)
     assert_eq!(infos, 1, "100 filing results in one GetInfos call");
+    // The Worker signs with the simulated clock (GET /Time); its token outlived the jump to
+    // the next day: no call was refused for its token or its date.
+    let refused: Vec<&serde_json::Value> = journal
+        .as_array()
+        .expect("a journal")
+        .iter()
+        .filter(|r| r["status"] == 401)
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
 }
 
 #[tokio::test]
@@ -279,5 +289,38 @@ async fn concurrent_first_requests_to_a_fresh_worker_are_all_accepted() {
     for (status, body) in &answers {
         assert_eq!(*status, 202, "{body}");
         assert_eq!(body["state"], "accepted", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn on_a_real_clock_receipts_stamped_with_the_current_second_are_accepted_and_issued() {
+    // As under `make dev`: the mock follows real time from now, the Worker reads it via /Time.
+    let app = spawn_app_on(mock_server::Config {
+        clock: mock_server::ClockMode::Real,
+        start: None,
+        delay_to_processing: Duration::ZERO,
+        delay_to_completed: Duration::from_millis(200),
+        ..Default::default()
+    })
+    .await;
+    let kst = chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9");
+    // A point-of-sale system stamps tradeDT with the current second; several tries cross
+    // second boundaries (a mock behind real time refused most of them as in the future).
+    let ids = keys("RT", 5);
+    for (i, id) in ids.iter().enumerate() {
+        let mut one = cashbill(id);
+        one["tradeDT"] = json!(
+            chrono::Utc::now()
+                .with_timezone(&kst)
+                .format("%Y%m%d%H%M%S")
+                .to_string()
+        );
+        let body = json!({ "submitID": format!("E2E-REALTIME-{i}"), "cashbills": [one] });
+        let (status, sub) = app.submit(&body).await;
+        assert_eq!(status, 202, "{one}: {sub}");
+        tokio::time::sleep(Duration::from_millis(230)).await;
+    }
+    for i in 0..ids.len() {
+        app.wait_all(&format!("E2E-REALTIME-{i}"), "issued").await;
     }
 }

@@ -18,6 +18,8 @@ struct Case {
     status: u16,
     /// The Worker's stable error code (`None` for the mock, which answers POPBiLL's `{code,message}`).
     code: Option<&'static str>,
+    /// POPBiLL's code the mock must answer with, when the case pins one.
+    popbill: Option<i64>,
 }
 
 fn case(
@@ -35,6 +37,7 @@ fn case(
         body: vec![],
         status,
         code,
+        popbill: None,
     }
 }
 
@@ -56,6 +59,10 @@ impl Case {
     }
     fn json(self, v: Value) -> Self {
         self.body(serde_json::to_vec(&v).expect("json"))
+    }
+    fn popbill(mut self, code: i64) -> Self {
+        self.popbill = Some(code);
+        self
     }
 }
 
@@ -783,6 +790,247 @@ fn mock_cases(bearer: &str, date: &str) -> Vec<Case> {
         case("state by post", M::POST, "/_mock/state", 404, None),
         case("unknown popbill path", M::GET, "/Taxinvoice/X", 404, None).auth(&b),
     ]
+    .into_iter()
+    .chain(mock_call_cases(&b))
+    .collect()
+}
+
+/// The calls beside bulk issuance: each refusal with POPBiLL's code from its table.
+fn mock_call_cases(b: &str) -> Vec<Case> {
+    use Method as M;
+    use popbill::codes;
+    let get =
+        |why, path: &str, status, code| case(why, M::GET, path, status, None).auth(b).popbill(code);
+    let action = |why, key: &str, ov: &str, status, code| {
+        case(why, M::POST, &format!("/Cashbill/{key}"), status, None)
+            .auth(b)
+            .header("x-http-method-override", ov)
+            .popbill(code)
+    };
+    let search = |why, q: &str, code| get(why, &format!("/Cashbill/Search?{q}"), 400, code);
+    let config = |why, q: &str, code| {
+        case(
+            why,
+            M::POST,
+            &format!("/Cashbill/EmailSendConfig{q}"),
+            400,
+            None,
+        )
+        .auth(b)
+        .popbill(code)
+    };
+    let prints = |why, status, code| {
+        case(why, M::POST, "/Cashbill/Prints", status, None)
+            .auth(b)
+            .popbill(code)
+    };
+    let range = "DType=I&SDate=20250701&EDate=20250731";
+    let many: Vec<String> = keys("P", 101);
+    vec![
+        case(
+            "balance without token",
+            M::GET,
+            "/POPBILL_TEST/Point",
+            401,
+            None,
+        )
+        .popbill(codes::TOKEN_MISSING),
+        case(
+            "partner balance forged token",
+            M::GET,
+            "/POPBILL_TEST/PartnerPoint",
+            401,
+            None,
+        )
+        .auth("Bearer forged")
+        .popbill(codes::TOKEN_UNREADABLE),
+        case(
+            "unit cost without token",
+            M::GET,
+            "/Cashbill?cfg=UNITCOST",
+            401,
+            None,
+        )
+        .popbill(codes::TOKEN_MISSING),
+        case(
+            "charge info by post",
+            M::POST,
+            "/Cashbill/ChargeInfo",
+            404,
+            None,
+        )
+        .auth(b),
+        case("states by get", M::GET, "/Cashbill/States", 404, None).auth(b),
+        case(
+            "search without token",
+            M::GET,
+            &format!("/Cashbill/Search?{range}"),
+            401,
+            None,
+        )
+        .popbill(codes::TOKEN_MISSING),
+        search(
+            "search without DType",
+            "SDate=20250701&EDate=20250731",
+            codes::SEARCH_DTYPE_MISSING,
+        ),
+        search(
+            "search bad DType",
+            "DType=Q&SDate=20250701&EDate=20250731",
+            codes::SEARCH_DTYPE_INVALID,
+        ),
+        search(
+            "search without SDate",
+            "DType=I&EDate=20250731",
+            codes::SEARCH_SDATE_MISSING,
+        ),
+        search(
+            "search bad SDate",
+            "DType=I&SDate=2025-07-01&EDate=20250731",
+            codes::SEARCH_SDATE_INVALID,
+        ),
+        search(
+            "search bad EDate",
+            "DType=I&SDate=20250701&EDate=20250732",
+            codes::SEARCH_EDATE_INVALID,
+        ),
+        search(
+            "search 7 months",
+            "DType=I&SDate=20250101&EDate=20250801",
+            codes::SEARCH_RANGE_TOO_LONG,
+        ),
+        search(
+            "search bad state",
+            &format!("{range}&State=3%2A%2A%2A"),
+            codes::INPUT_MAPPING,
+        ),
+        search(
+            "search bad usage",
+            &format!("{range}&TradeUsage=Z"),
+            codes::INPUT_MAPPING,
+        ),
+        search(
+            "search PerPage 1001",
+            &format!("{range}&PerPage=1001"),
+            codes::NUMBER_INVALID,
+        ),
+        search(
+            "search Page zero",
+            &format!("{range}&Page=0"),
+            codes::NUMBER_INVALID,
+        ),
+        search(
+            "search Page huge",
+            &format!("{range}&Page=99999999999999999999"),
+            codes::NUMBER_INVALID,
+        ),
+        action(
+            "delete unknown key",
+            "NOPE-KEY",
+            "DELETE",
+            404,
+            codes::NOT_FOUND,
+        ),
+        action(
+            "delete an issued receipt",
+            "HM-ISSUED",
+            "DELETE",
+            409,
+            codes::DELETE_NOT_ALLOWED,
+        ),
+        action(
+            "email empty body",
+            "HM-ISSUED",
+            "EMAIL",
+            400,
+            codes::BODY_MISSING,
+        ),
+        action("email bad json", "HM-ISSUED", "EMAIL", 400, codes::BAD_JSON).body("{x"),
+        action(
+            "email without receiver",
+            "HM-ISSUED",
+            "EMAIL",
+            400,
+            codes::EMAIL_RECEIVER_MISSING,
+        )
+        .body("{}"),
+        action(
+            "email unknown key",
+            "NOPE-KEY",
+            "EMAIL",
+            404,
+            codes::NOT_FOUND,
+        )
+        .body(r#"{"receiver":"a@example.com"}"#),
+        action(
+            "sms without sender",
+            "HM-ISSUED",
+            "SMS",
+            400,
+            codes::SMS_SENDER_MISSING,
+        )
+        .body(r#"{"receiver":"010","contents":"x"}"#),
+        action(
+            "sms receiver a number",
+            "HM-ISSUED",
+            "SMS",
+            400,
+            codes::BAD_JSON,
+        )
+        .body(r#"{"sender":"02","receiver":10,"contents":"x"}"#),
+        config(
+            "email config without type",
+            "?SendYN=false",
+            codes::EMAIL_TYPE_MISSING,
+        ),
+        config(
+            "email config bad type",
+            "?EmailType=TAX&SendYN=false",
+            codes::EMAIL_TYPE_INVALID,
+        ),
+        config(
+            "email config without SendYN",
+            "?EmailType=CSH_ISSUE",
+            codes::EMAIL_SEND_YN_MISSING,
+        ),
+        config(
+            "email config bad SendYN",
+            "?EmailType=CSH_ISSUE&SendYN=2",
+            codes::INPUT_MAPPING,
+        ),
+        prints("prints empty body", 400, codes::PRINT_KEYS_MISSING),
+        prints("prints empty list", 400, codes::PRINT_KEYS_MISSING).body("[]"),
+        prints("prints not a list", 400, codes::BAD_JSON).body(r#"{"a":1}"#),
+        prints("prints 101 keys", 400, codes::PRINT_TOO_MANY_KEYS).json(json!(many)),
+        prints("prints unknown key", 404, codes::PRINT_KEY_NOT_FOUND).json(json!(["NOPE-KEY"])),
+        get(
+            "view url bad menu",
+            "/Cashbill/HM-ISSUED?TG=SECRET",
+            400,
+            codes::URL_TOGO_INVALID,
+        ),
+        get(
+            "view url unknown key",
+            "/Cashbill/NOPE-KEY?TG=VIEW",
+            404,
+            codes::NOT_FOUND,
+        ),
+        get(
+            "detail unknown key",
+            "/Cashbill/NOPE-KEY?Detail",
+            404,
+            codes::NOT_FOUND,
+        ),
+        get(
+            "logs unknown key",
+            "/Cashbill/NOPE-KEY/Logs",
+            404,
+            codes::NOT_FOUND,
+        ),
+        case("points negative", M::POST, "/_mock/points", 400, None).json(json!({ "balance": -1 })),
+        case("points unknown field", M::POST, "/_mock/points", 400, None)
+            .json(json!({ "gold": 1 })),
+    ]
 }
 
 async fn send(app: &TestApp, base: &str, c: &Case) -> (u16, Value) {
@@ -804,11 +1052,39 @@ async fn send(app: &TestApp, base: &str, c: &Case) -> (u16, Value) {
 #[tokio::test]
 async fn every_hostile_request_gets_a_clear_4xx_and_changes_nothing() {
     let app = spawn_app().await;
+    let kv_unwritten = app.kv_fingerprint();
     assert_eq!(
         app.submit(&batch("E2E-BASE-1", &keys("BASE", 2))).await.0,
         202
     );
     let bearer = token(&app).await;
+    // One receipt issued directly, for the calls that need a document in the wrong state.
+    let issued = app
+        .http
+        .post(format!("{}/Cashbill", app.mock.url))
+        .bearer_auth(&bearer)
+        .header("x-http-method-override", "ISSUE")
+        .json(&cashbill("HM-ISSUED"))
+        .send()
+        .await
+        .expect("the mock answers");
+    assert_eq!(issued.status(), 200, "{:?}", issued.text().await);
+    // Its Issue webhook reaches the Worker before the snapshots are taken.
+    e2e::wait_for(
+        "the Issue webhook of HM-ISSUED",
+        Duration::from_secs(10),
+        || async {
+            let hooks = app.mock_get("/_mock/webhooks").await;
+            hooks
+                .as_array()
+                .is_some_and(|h| {
+                    h.iter()
+                        .any(|d| d["mgt_key"] == "HM-ISSUED" && d["ok"] == true)
+                })
+                .then_some(())
+        },
+    )
+    .await;
     let clock = app.mock_get("/_mock/clock").await;
     let date = chrono::DateTime::parse_from_rfc3339(clock["now"].as_str().expect("now"))
         .expect("rfc3339")
@@ -817,6 +1093,12 @@ async fn every_hostile_request_gets_a_clear_4xx_and_changes_nothing() {
         .to_string();
 
     let kv_before = app.kv_fingerprint();
+    // Equal fingerprints prove nothing if the fingerprint cannot see the KV at all (were wrangler
+    // to keep its state elsewhere, every fingerprint would be empty): it must see the base write.
+    assert!(
+        !kv_before.is_empty() && kv_before != kv_unwritten,
+        "the KV fingerprint does not see the Worker's writes (is wrangler's state elsewhere?): {kv_before:?}"
+    );
     let mock_before = app.mock_get("/_mock/state").await;
     let base_before = app.submission("E2E-BASE-1").await;
     let journal_before = app
@@ -863,11 +1145,13 @@ async fn every_hostile_request_gets_a_clear_4xx_and_changes_nothing() {
         let explained = body.get("code").is_some_and(Value::is_i64)
             || body.get("error").is_some()
             || body.get("message").is_some();
-        if status != c.status || !explained {
+        let code_ok = c.popbill.is_none_or(|want| body["code"] == want);
+        if status != c.status || !explained || !code_ok {
             failures.push(format!(
-                "mock {}: want {}, got {status} {}",
+                "mock {}: want {} {:?}, got {status} {}",
                 c.why,
                 c.status,
+                c.popbill,
                 cut(&body)
             ));
         }
@@ -900,4 +1184,53 @@ async fn every_hostile_request_gets_a_clear_4xx_and_changes_nothing() {
 fn cut(v: &Value) -> String {
     let s = v.to_string();
     s.chars().take(200).collect()
+}
+
+#[tokio::test]
+async fn the_workers_validation_details_carry_popbills_codes_from_its_table() {
+    let app = spawn_app().await;
+    let mut bad: Vec<Value> = keys("VD", 6).iter().map(|k| cashbill(k)).collect();
+    bad[0]["supplyCost"] = json!("-10000");
+    bad[1]["tax"] = json!("-1");
+    bad[2]["serviceFee"] = json!("-1");
+    bad[3]
+        .as_object_mut()
+        .expect("an object")
+        .remove("totalAmount");
+    bad[4]["tradeOpt"] = json!("택시");
+    bad[5]["supplyCost"] = json!("10,000");
+    let (status, body) = app
+        .submit(&json!({ "submitID": "VD-1", "cashbills": bad }))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let got: Vec<(u64, String, i64)> = body["error"]["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|d| {
+            (
+                d["index"].as_u64().expect("index"),
+                d["field"].as_str().expect("field").to_owned(),
+                d["popbillCode"].as_i64().expect("a POPBiLL code"),
+            )
+        })
+        .collect();
+    let want = [
+        (0, "supplyCost", -14001011),
+        (1, "tax", -14001013),
+        (2, "serviceFee", -14001009),
+        (3, "totalAmount", -14001014),
+        (4, "tradeOpt", -99910010),
+        (5, "supplyCost", -99910011),
+    ];
+    for (index, field, code) in want {
+        assert!(
+            got.contains(&(index, field.to_owned(), code)),
+            "receipt {index}: {field} {code} missing from {got:?}"
+        );
+        assert!(
+            popbill::codes::table_message(code).is_some(),
+            "{code} is a row of POPBiLL's table"
+        );
+    }
 }

@@ -1,7 +1,16 @@
 //! Linkhub token issuance (`POST /{ServiceID}/Token`) and the bearer check of POPBiLL calls.
 //!
-//! The signature covers the raw body bytes (POPBILL-PROTOCOL.md §1.3); `x-lh-date` must be within
-//! the configured skew of the simulated clock; tokens expire on the simulated clock.
+//! The signature covers the raw body bytes (docs/PROTOCOL.md §1.3). Which clock judges
+//! `x-lh-date` and token lifetimes is [`AuthClock`]:
+//!
+//! - `real` (default): an SDK on default settings signs with its own clock and refreshes its
+//!   token by its own clock (docs/PROTOCOL.md §1.5), so both follow the wall clock and survive
+//!   any simulated-clock jump. A client that reads `GET /Time` (the simulated clock) signs
+//!   with that instead: `x-lh-date` may be near either clock, and the token is then written
+//!   with an `expiration` on the clock the request was signed with, and lives until the
+//!   later of its wall-clock and its simulated-clock end — never shorter than the client
+//!   holding it believes.
+//! - `simulated`: both on the simulated clock only (tests of token expiry).
 
 use std::collections::HashMap;
 
@@ -9,13 +18,38 @@ use popbill::codes;
 use popbill::wire::{TokenRequest, TokenResponse};
 
 use super::Sim;
-use super::error::{ApiError, mock_codes};
+use super::clock::{Now, SimTime, parse_lh_date};
+use super::config::AuthClock;
+use super::error::ApiError;
 use super::request::{ApiRequest, ApiResponse};
-use crate::clock::{SimTime, parse_lh_date};
+
+/// The clock a token request was signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame {
+    Wall,
+    Sim,
+}
 
 #[derive(Debug, Clone)]
 pub struct TokenInfo {
-    pub expires_at: SimTime,
+    pub frame: Frame,
+    /// End of life on the wall clock (issue wall time + TTL).
+    pub wall_expiry: SimTime,
+    /// End of life on the simulated clock (issue simulated time + TTL).
+    pub sim_expiry: SimTime,
+}
+
+impl TokenInfo {
+    /// Still usable at `now` when auth follows `clock`.
+    fn alive(&self, now: Now, clock: AuthClock) -> bool {
+        match clock {
+            AuthClock::Simulated => now.sim < self.sim_expiry,
+            AuthClock::Real => {
+                now.wall < self.wall_expiry
+                    || (self.frame == Frame::Sim && now.sim < self.sim_expiry)
+            }
+        }
+    }
 }
 
 /// Issued session tokens. Tokens long expired are pruned once there are many.
@@ -28,10 +62,12 @@ const PRUNE_ABOVE: usize = 10_000;
 const KEEP_EXPIRED_MS: i64 = 86_400_000;
 
 impl Tokens {
-    fn insert(&mut self, token: &str, info: TokenInfo, now: SimTime) {
+    fn insert(&mut self, token: &str, info: TokenInfo, now: Now) {
         if self.map.len() >= PRUNE_ABOVE {
-            self.map
-                .retain(|_, t| t.expires_at.plus_ms(KEEP_EXPIRED_MS) > now);
+            self.map.retain(|_, t| {
+                t.wall_expiry.plus_ms(KEEP_EXPIRED_MS) > now.wall
+                    || t.sim_expiry.plus_ms(KEEP_EXPIRED_MS) > now.sim
+            });
         }
         self.map.insert(token.into(), info);
     }
@@ -53,7 +89,7 @@ impl Sim {
         &mut self,
         req: &ApiRequest,
         service_id: &'static str,
-        now: SimTime,
+        now: Now,
     ) -> Result<ApiResponse, ApiError> {
         let auth = req
             .header("authorization")
@@ -67,11 +103,9 @@ impl Sim {
         if *scheme != "LINKHUB" {
             return Err(ApiError::of(codes::LH_AUTH_FORMAT));
         }
+        // Only the current scheme (x-lh-version 2.0, HMAC-SHA256) is accepted.
         if req.header("x-lh-version").map(str::trim) != Some("2.0") {
-            return Err(ApiError::with_message(
-                codes::LH_AUTH_FORMAT,
-                "권한 정보의 형식이 유효하지 않습니다. (x-lh-version 2.0 only)",
-            ));
+            return Err(ApiError::of(codes::LH_AUTH_FORMAT));
         }
         let date = req
             .header("x-lh-date")
@@ -79,10 +113,9 @@ impl Sim {
             .filter(|s| !s.is_empty())
             .ok_or(ApiError::of(codes::LH_DATE_MISSING))?;
         let when = parse_lh_date(date).ok_or(ApiError::of(codes::LH_DATE_INVALID))?;
-        let skew = i64::try_from(self.settings.date_skew_ms).unwrap_or(i64::MAX);
-        if (when.0 - now.0).abs() > skew {
-            return Err(ApiError::of(codes::LH_DATE_SKEW));
-        }
+        let frame = self
+            .signing_frame(when, now)
+            .ok_or(ApiError::of(codes::LH_DATE_SKEW))?;
         if *link_id != self.member.link_id {
             return Err(ApiError::of(codes::LH_UNKNOWN_LINK_ID));
         }
@@ -104,8 +137,8 @@ impl Sim {
         if !signed {
             return Err(ApiError::of(codes::LH_BAD_SIGNATURE));
         }
-        let body: TokenRequest = serde_json::from_slice(&req.body)
-            .map_err(|_| ApiError::of(mock_codes::LH_BAD_REQUEST))?;
+        let body: TokenRequest =
+            serde_json::from_slice(&req.body).map_err(|_| ApiError::of(codes::LH_BAD_REQUEST))?;
         if body.access_id != self.member.corp_num.as_str() {
             return Err(ApiError::of(codes::LH_NOT_A_MEMBER));
         }
@@ -118,8 +151,17 @@ impl Sim {
 
         let token = self.ids.session_token();
         let ttl = i64::try_from(self.settings.token_ttl_ms).unwrap_or(i64::MAX);
-        let expires_at = now.plus_ms(ttl);
-        self.tokens.insert(&token, TokenInfo { expires_at }, now);
+        let info = TokenInfo {
+            frame,
+            wall_expiry: now.wall.plus_ms(ttl),
+            sim_expiry: now.sim.plus_ms(ttl),
+        };
+        // The expiration the client compares with the clock it signed with.
+        let expires_at = match frame {
+            Frame::Wall => info.wall_expiry,
+            Frame::Sim => info.sim_expiry,
+        };
+        self.tokens.insert(&token, info, now);
         let ip = match forwarded {
             Some(f) if !f.is_empty() && f != "*" => f.to_owned(),
             _ => req
@@ -139,8 +181,20 @@ impl Sim {
         Ok(ApiResponse::json(200, &resp, None))
     }
 
+    /// Which clock `x-lh-date` was taken from: within the skew of the wall clock (preferred
+    /// when both are near) or of the simulated one; only the simulated one when auth follows it.
+    fn signing_frame(&self, when: SimTime, now: Now) -> Option<Frame> {
+        let skew = i64::try_from(self.settings.date_skew_ms).unwrap_or(i64::MAX);
+        let near = |clock: SimTime| (when.0 - clock.0).abs() <= skew;
+        match self.settings.auth_clock {
+            AuthClock::Real if near(now.wall) => Some(Frame::Wall),
+            _ if near(now.sim) => Some(Frame::Sim),
+            _ => None,
+        }
+    }
+
     /// `Authorization: Bearer <token>` on every POPBiLL call.
-    pub(crate) fn check_bearer(&self, req: &ApiRequest, now: SimTime) -> Result<(), ApiError> {
+    pub(crate) fn check_bearer(&self, req: &ApiRequest, now: Now) -> Result<(), ApiError> {
         let Some(raw) = req.headers.get("authorization") else {
             return Err(ApiError::of(codes::TOKEN_MISSING));
         };
@@ -165,16 +219,19 @@ impl Sim {
             .map
             .get(token)
             .ok_or(ApiError::of(codes::TOKEN_UNREADABLE))?;
-        if now >= info.expires_at {
+        if !info.alive(now, self.settings.auth_clock) {
             return Err(ApiError::of(codes::SESSION_EXPIRED));
         }
         Ok(())
     }
 
-    /// `POST /_mock/tokens/expire`: every token issued so far is expired from `now` on.
-    pub fn expire_tokens(&mut self, now: SimTime) -> usize {
+    /// `POST /_mock/tokens/expire`: every token issued so far is expired from `now` on, on
+    /// both clocks.
+    pub fn expire_tokens(&mut self, now: impl Into<Now>) -> usize {
+        let now = now.into();
         for t in self.tokens.map.values_mut() {
-            t.expires_at = t.expires_at.min(now);
+            t.wall_expiry = t.wall_expiry.min(now.wall);
+            t.sim_expiry = t.sim_expiry.min(now.sim);
         }
         self.tokens.map.len()
     }

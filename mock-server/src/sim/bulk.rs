@@ -1,7 +1,7 @@
 //! BulkSubmit (`POST /Cashbill` + `BULKISSUE`) and GetBulkResult
 //! (`GET /Cashbill/BULK/{SubmitID}/State`), and the txState 0 → 1 → 2 processing between them.
 //!
-//! Whole-request checks, in this order: bearer token; SubmitID present (-14010011), charset
+//! Whole-request checks, in this order: bearer token (checked for every call in `Sim::handle`); SubmitID present (-14010011), charset
 //! (mock -14010019), length (-14010012); SubmitID never used before (-14010021) — from here on
 //! the SubmitID is burned even if the request is refused —; digest header present (-14010013);
 //! body not empty (-14010010); digest matches the raw bytes (-14010014); JSON well-formed with
@@ -22,11 +22,11 @@ use sha1::{Digest, Sha1};
 
 use super::bulk_body::{self, RawBatch};
 
+use super::clock::SimTime;
 use super::error::{ApiError, mock_codes};
 use super::request::{ApiRequest, ApiResponse, CachedBody};
 use super::store::{ItemOutcome, Submission};
 use super::{Sim, Timer};
-use crate::clock::SimTime;
 
 /// The digest and body checks, computed outside the lock.
 #[derive(Debug)]
@@ -118,7 +118,6 @@ impl Sim {
         prepared: PreparedBulk,
         now: SimTime,
     ) -> Result<ApiResponse, ApiError> {
-        self.check_bearer(req, now)?;
         let submit_id = match req.headers.get("x-pb-submit-id") {
             None => return Err(ApiError::of(codes::SUBMIT_ID_MISSING)),
             Some(v) => v
@@ -174,13 +173,7 @@ impl Sim {
         Ok(ApiResponse::json(200, &resp, Some(codes::OK)))
     }
 
-    pub(crate) fn get_bulk_result(
-        &mut self,
-        req: &ApiRequest,
-        submit_id: &str,
-        now: SimTime,
-    ) -> Result<ApiResponse, ApiError> {
-        self.check_bearer(req, now)?;
+    pub(crate) fn get_bulk_result(&mut self, submit_id: &str) -> Result<ApiResponse, ApiError> {
         let sub = self
             .store
             .by_submit_id

@@ -1,11 +1,12 @@
-//! `GET /_mock/state`: every submission and receipt, identityNum masked; cancellations with
-//! their original, originals with their running cancelled totals.
+//! `GET /_mock/state`: every submission and receipt (deleted ones with their `deleted_dt`),
+//! identityNum masked; cancellations with their original, originals with their running
+//! cancelled totals; the points balance.
 
 use popbill::privacy::mask_identity;
 use serde_json::{Value, json};
 
 use super::Sim;
-use crate::clock::SimTime;
+use super::clock::SimTime;
 
 impl Sim {
     pub fn state_json(&self, now: SimTime) -> Value {
@@ -63,6 +64,7 @@ impl Sim {
                     "ntssend_dt": r.nts_sent_at.map(|t| t.kst().to_string()),
                     "ntsresult_dt": r.nts_result_at.map(|t| t.kst().to_string()),
                     "nts_result_code": r.nts_result_at.map(|_| r.nts_plan.result_code().to_owned()),
+                    "deleted_dt": r.deleted_at.map(|t| t.kst().to_string()),
                     "trade_type": r.trade_type,
                     "org_confirm_num": original.map(|o| self.ids.confirm_num(o.issue_no)),
                     "org_trade_date": original.map(|o| o.trade_dt.date().to_string()),
@@ -101,6 +103,9 @@ impl Sim {
             "cashbills": cashbills,
             "burned_submit_ids": store.burned.len(),
             "tokens": self.tokens.len(),
+            "points": self.points_json(),
+            "issue_mail": self.messages.issue_mail,
+            "messages": self.messages.log.len(),
             "webhooks_pending": self.webhooks_pending(),
             "next_due": self.next_due().map(SimTime::rfc3339),
         })

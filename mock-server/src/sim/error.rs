@@ -1,6 +1,8 @@
 //! Error answers: POPBiLL's `{"code","message"}` on a non-200 status, mapped in one `match`.
 //!
-//! The real server's statuses are unknown (POPBILL-PROTOCOL.md §2.4, every SDK only checks
+//! Codes and messages are POPBiLL's, from its table (`popbill::codes`, embedded from
+//! `docs/popbill-error-codes.json`); [`mock_codes`] are the few the mock had to choose itself.
+//! The real server's statuses are unknown (docs/PROTOCOL.md §2.4: every SDK only checks
 //! `!= 200`); the mock's choice is documented in its README.
 
 use std::borrow::Cow;
@@ -10,12 +12,13 @@ use popbill::wire::ErrorBody;
 
 use super::request::ApiResponse;
 
-/// Codes the mock had to choose because POPBiLL documents none for the case ([INF], README).
+/// Codes the mock had to choose because POPBiLL's table has none for the case ([INF], README).
+/// None of them is a row of the table (a test checks).
 pub mod mock_codes {
     /// SubmitID with characters outside `A-Z a-z 0-9 - _`.
     pub const SUBMIT_ID_INVALID: i64 = -14010019;
-    /// Token request body that is not `{"access_id":…,"scope":[…]}`.
-    pub const LH_BAD_REQUEST: i64 = -99010001;
+    /// GetInfos with more than 1000 keys.
+    pub const GETINFOS_TOO_MANY_KEYS: i64 = -14010045;
     /// A path that is neither POPBiLL's nor the control API's.
     pub const ROUTE_NOT_FOUND: i64 = -99999404;
     /// A request body over the cap.
@@ -26,6 +29,17 @@ pub mod mock_codes {
     pub const CONTROL_BAD_REQUEST: i64 = -99999400;
     /// The default code of an injected `error` fault.
     pub const INJECTED_FAULT: i64 = -99999999;
+
+    /// Every code above, by name.
+    pub const ALL: &[(&str, i64)] = &[
+        ("SUBMIT_ID_INVALID", SUBMIT_ID_INVALID),
+        ("GETINFOS_TOO_MANY_KEYS", GETINFOS_TOO_MANY_KEYS),
+        ("ROUTE_NOT_FOUND", ROUTE_NOT_FOUND),
+        ("BODY_TOO_LARGE", BODY_TOO_LARGE),
+        ("NOT_SIMULATED", NOT_SIMULATED),
+        ("CONTROL_BAD_REQUEST", CONTROL_BAD_REQUEST),
+        ("INJECTED_FAULT", INJECTED_FAULT),
+    ];
 }
 
 /// One refused call.
@@ -36,7 +50,7 @@ pub struct ApiError {
     pub message: Cow<'static, str>,
 }
 
-/// The HTTP status for a POPBiLL code ([INF]: clients must rely on `code`, not the status).
+/// The HTTP status for a code ([INF]: clients must rely on `code`, not the status).
 pub fn status_for(code: i64) -> u16 {
     match code {
         codes::TOKEN_MISSING
@@ -50,29 +64,38 @@ pub fn status_for(code: i64) -> u16 {
         | codes::LH_BAD_SIGNATURE
         | codes::LH_UNKNOWN_LINK_ID => 401,
         codes::LH_NOT_A_MEMBER | codes::NO_API_PERMISSION => 403,
-        codes::NOT_FOUND | codes::SUBMIT_ID_NOT_FOUND | mock_codes::ROUTE_NOT_FOUND => 404,
-        codes::SUBMIT_ID_IN_USE | codes::MGT_KEY_IN_USE => 409,
+        codes::NOT_FOUND
+        | codes::SUBMIT_ID_NOT_FOUND
+        | codes::PRINT_KEY_NOT_FOUND
+        | mock_codes::ROUTE_NOT_FOUND => 404,
+        codes::SUBMIT_ID_IN_USE | codes::MGT_KEY_IN_USE | codes::DELETE_NOT_ALLOWED => 409,
         mock_codes::BODY_TOO_LARGE => 413,
         mock_codes::NOT_SIMULATED => 501,
         _ => 400,
     }
 }
 
-/// The message for a code: POPBiLL's Korean text, or the mock's own for its [INF] codes.
+/// The message for a code: POPBiLL's Korean text from its table, or the mock's own for the
+/// codes it chose.
 pub fn message_for(code: i64) -> &'static str {
     match code {
         mock_codes::SUBMIT_ID_INVALID => {
             "제출아이디(SubmitID)는 영문, 숫자, '-', '_'만 입력할 수 있습니다."
         }
-        mock_codes::LH_BAD_REQUEST => "토큰 요청 정보가 유효하지 않습니다.",
+        mock_codes::GETINFOS_TOO_MANY_KEYS => {
+            "문서번호 목록은 최대 1,000건까지 입력할 수 있습니다."
+        }
         mock_codes::ROUTE_NOT_FOUND => "요청한 경로가 존재하지 않습니다. (mock: unknown path)",
         mock_codes::BODY_TOO_LARGE => "요청 본문이 너무 큽니다. (mock: body over the size cap)",
         mock_codes::NOT_SIMULATED => "mock: this POPBiLL call is not simulated",
+        mock_codes::CONTROL_BAD_REQUEST => "mock: invalid control request",
+        mock_codes::INJECTED_FAULT => "mock: injected fault",
         _ => codes::message_ko(code),
     }
 }
 
 impl ApiError {
+    /// A code with its message ([`message_for`]).
     pub fn of(code: i64) -> Self {
         ApiError {
             status: status_for(code),
@@ -81,7 +104,21 @@ impl ApiError {
         }
     }
 
-    pub fn with_message(code: i64, message: impl Into<Cow<'static, str>>) -> Self {
+    /// A code whose table message has a `%s` (e.g. -99010018 naming the parameter).
+    pub fn naming(code: i64, detail: &str) -> Self {
+        ApiError {
+            status: status_for(code),
+            code,
+            message: Cow::Owned(codes::message_with(code, detail)),
+        }
+    }
+
+    /// One of the mock's own codes with a message that says more (which call, which limit).
+    pub fn mock(code: i64, message: impl Into<Cow<'static, str>>) -> Self {
+        debug_assert!(
+            mock_codes::ALL.iter().any(|(_, c)| *c == code),
+            "{code} is POPBiLL's: its message is the table's"
+        );
         ApiError {
             status: status_for(code),
             code,
@@ -129,5 +166,16 @@ mod tests {
             v["message"],
             "유효하지 않은 메시지 변조방지 해시(Message Digest)입니다."
         );
+    }
+
+    #[test]
+    fn the_mocks_own_codes_are_not_popbills() {
+        for (name, code) in mock_codes::ALL {
+            assert!(
+                codes::table_message(*code).is_none(),
+                "{name} ({code}) is in POPBiLL's table: use the table's meaning"
+            );
+            assert_ne!(message_for(*code), codes::GENERIC_MESSAGE, "{name}");
+        }
     }
 }

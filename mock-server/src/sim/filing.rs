@@ -6,8 +6,8 @@ use popbill::KstDate;
 use popbill::wire::WebhookEvent;
 
 use super::Sim;
+use super::clock::SimTime;
 use super::scenario::nts_message;
-use crate::clock::SimTime;
 
 impl Sim {
     pub(crate) fn file_day(&mut self, day: KstDate, at: SimTime) {

@@ -4,7 +4,7 @@
 //! (`n ↦ (a·n + b) mod 10^d` with `gcd(a, 10) = 1`), so they look scattered but never collide
 //! until the counter wraps.
 
-use crate::clock::SimTime;
+use super::clock::SimTime;
 
 /// SplitMix64: a tiny, well-mixed, stable generator (the algorithm never changes under us).
 pub fn splitmix64(x: u64) -> u64 {
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn identifiers_have_the_documented_shapes() {
-        let at = crate::clock::parse_control_time("2025-07-11T12:00:00+09:00").unwrap();
+        let at = crate::sim::clock::parse_control_time("2025-07-11T12:00:00+09:00").unwrap();
         let mut g = IdGen::new(7);
         let r = g.receipt_id(at);
         assert_eq!(r.len(), 18);

@@ -8,10 +8,9 @@ use popbill::codes;
 use popbill::wire::CashbillInfo;
 
 use super::Sim;
-use super::error::ApiError;
+use super::error::{ApiError, mock_codes};
 use super::request::{ApiRequest, ApiResponse};
 use super::store::Receipt;
-use crate::clock::SimTime;
 
 /// The most keys one GetInfos call may carry.
 pub const MAX_KEYS: usize = 1000;
@@ -25,33 +24,32 @@ pub fn prepare(req: &ApiRequest) -> Result<Vec<String>, i64> {
         return Err(codes::GETINFOS_KEYS_MISSING);
     }
     if keys.len() > MAX_KEYS {
-        return Err(codes::GETINFOS_TOO_MANY_KEYS);
+        return Err(mock_codes::GETINFOS_TOO_MANY_KEYS);
     }
     Ok(keys)
 }
 
 impl Sim {
-    pub(crate) fn get_info(
-        &mut self,
-        req: &ApiRequest,
-        mgt_key: &str,
-        now: SimTime,
-    ) -> Result<ApiResponse, ApiError> {
-        self.check_bearer(req, now)?;
-        let r = self
-            .store
-            .receipt(mgt_key)
-            .ok_or(ApiError::of(codes::NOT_FOUND))?;
+    /// The index of the live (not deleted) receipt `mgt_key`; -14000003 when there is none.
+    pub(crate) fn live_index(&self, mgt_key: &str) -> Result<u32, ApiError> {
+        self.store
+            .by_mgt_key
+            .get(mgt_key)
+            .copied()
+            .ok_or(ApiError::of(codes::NOT_FOUND))
+    }
+
+    /// GetInfo (and CheckMgtKeyInUse, which reads `itemKey` from it).
+    pub(crate) fn get_info(&self, mgt_key: &str) -> Result<ApiResponse, ApiError> {
+        let index = self.live_index(mgt_key)?;
+        let r = &self.store.receipts[index as usize];
         Ok(ApiResponse::json(200, &self.cashbill_info(r), None))
     }
 
     pub(crate) fn get_infos(
-        &mut self,
-        req: &ApiRequest,
+        &self,
         prepared: Result<Vec<String>, i64>,
-        now: SimTime,
     ) -> Result<ApiResponse, ApiError> {
-        self.check_bearer(req, now)?;
         let keys = prepared.map_err(ApiError::of)?;
         let infos: Vec<CashbillInfo> = keys
             .iter()
@@ -66,7 +64,7 @@ impl Sim {
         &self.store.receipts[link.original as usize]
     }
 
-    /// A receipt as GetInfo shows it (POPBILL-PROTOCOL.md §5.2).
+    /// A receipt as GetInfo shows it (docs/PROTOCOL.md §5.2).
     pub fn cashbill_info(&self, r: &Receipt) -> CashbillInfo {
         let s = |v: &Option<Box<str>>| v.as_deref().map(str::to_owned);
         let issued = r.issued_at.kst().to_string();

@@ -1,11 +1,12 @@
 //! Issuing one receipt (shared by bulk processing and RegistIssue) and RegistIssue itself.
 //!
-//! A receipt is issued at `at` when POPBiLL's per-receipt rules pass on the simulated clock
-//! (`popbill::validate::check_cashbill`; the first broken rule's code is reported), its mgtKey
-//! is not already used by an issued receipt of the member (-14000004), and its orderNumber does
-//! not ask for `SCENARIO:ISSUE_FAIL:<code>`. Failed receipts are not stored, so their mgtKey
-//! stays free. A cancellation (취소거래) is also judged against its original at that moment
-//! (`Sim::judge_cancellation`, rules in `cancel`), between the mgtKey and the scenario.
+//! A receipt is issued at `at` when [`Sim::receipt_rules`] pass — POPBiLL's per-receipt rules
+//! on the simulated clock (`popbill::validate::check_cashbill`; the first broken rule's code is
+//! reported), then the rules that need the member's state: its mgtKey is not used by a live
+//! receipt (-14000004), and a cancellation (취소거래) is judged against its original at that
+//! moment (`Sim::judge_cancellation`, rules in `cancel`) —, its orderNumber does not ask for
+//! `SCENARIO:ISSUE_FAIL:<code>`, and the points balance pays for it (-99005005). Failed
+//! receipts are not stored, so their mgtKey stays free.
 
 use popbill::codes;
 use popbill::validate::{
@@ -16,11 +17,11 @@ use popbill::{Amount, KstDateTime};
 
 use super::Sim;
 use super::Timer;
+use super::clock::SimTime;
 use super::error::ApiError;
 use super::request::{ApiRequest, ApiResponse};
 use super::scenario::{self, Scenario};
-use super::store::{NtsPlan, Receipt};
-use crate::clock::SimTime;
+use super::store::{CancelOf, Franchise, NtsPlan, Receipt};
 
 /// The message of a per-receipt outcome.
 pub fn outcome_message(code: i64) -> &'static str {
@@ -55,13 +56,10 @@ fn amount(v: &Option<String>) -> u32 {
 }
 
 impl Sim {
-    /// Issue one receipt at `at`, or say which code refused it.
-    pub(crate) fn issue_one(
-        &mut self,
-        c: &Cashbill,
-        at: SimTime,
-        submission: Option<u32>,
-    ) -> Result<u32, i64> {
+    /// The rules a receipt must pass to be issued at `at`: POPBiLL's own per-receipt rules,
+    /// then those that depend on what the member already has — its mgtKey is free and, for a
+    /// cancellation, its original allows it. Returns a cancellation's link to its original.
+    pub(crate) fn receipt_rules(&self, c: &Cashbill, at: SimTime) -> Result<Option<CancelOf>, i64> {
         let cancelling = is_cancellation(c);
         let broken = check_cashbill(c, &self.member.corp_num, at.kst());
         // A cancellation's franchise is compared with its original's first (-14001022), and
@@ -84,17 +82,41 @@ impl Sim {
         if let Some(v) = broken.first() {
             return Err(v.code);
         }
+        Ok(cancel)
+    }
+
+    /// Issue one receipt at `at`, or say which code refused it.
+    pub(crate) fn issue_one(
+        &mut self,
+        c: &Cashbill,
+        at: SimTime,
+        submission: Option<u32>,
+    ) -> Result<u32, i64> {
+        let cancel = self.receipt_rules(c, at)?;
         let nts_plan = match scenario::parse(c.order_number.as_deref()) {
             Scenario::IssueFail(code) => return Err(code),
             Scenario::NtsFail(code) => NtsPlan::Fail(code.into()),
             Scenario::None => NtsPlan::Success,
         };
+        let unit_cost = self.settings.unit_cost;
+        self.points.can_pay(unit_cost)?;
+        let mgt_key = c
+            .mgt_key
+            .as_deref()
+            .expect("receipt_rules refuses a missing mgtKey");
         let trade_dt = c
             .trade_dt
             .as_deref()
             .filter(|s| !s.is_empty())
             .and_then(|s| KstDateTime::parse(s).ok())
             .unwrap_or_else(|| at.kst());
+        let franchise = self.store.intern(Franchise {
+            tax_reg_id: text(&c.franchise_tax_reg_id),
+            corp_name: text(&c.franchise_corp_name),
+            ceo_name: text(&c.franchise_ceo_name),
+            addr: text(&c.franchise_addr),
+            tel: text(&c.franchise_tel),
+        });
         let receipt = Receipt {
             mgt_key: mgt_key.into(),
             issue_no: self.ids.next_issue(),
@@ -118,18 +140,23 @@ impl Sim {
             email: text(&c.email),
             hp: text(&c.hp),
             memo: text(&c.memo),
+            franchise,
+            smssend_yn: c.smssend_yn.unwrap_or(false),
             nts_plan,
             nts_sent_at: None,
             nts_result_at: None,
+            deleted_at: None,
             cancel,
         };
         let index = u32::try_from(self.store.receipts.len()).unwrap_or(u32::MAX);
         self.store.receipts.push(receipt);
         self.store.by_mgt_key.insert(mgt_key.into(), index);
+        self.points.pay(unit_cost);
         self.schedule_filing(index, at);
         if let Some(link) = cancel {
             self.record_cancellation(index, link);
         }
+        self.notify_issued(index, at);
         Ok(index)
     }
 
@@ -150,11 +177,9 @@ impl Sim {
     /// RegistIssue (`POST /Cashbill` + `ISSUE`): issue one receipt now, or refuse it whole.
     pub(crate) fn regist_issue(
         &mut self,
-        req: &ApiRequest,
         prepared: Result<Box<Cashbill>, i64>,
         now: SimTime,
     ) -> Result<ApiResponse, ApiError> {
-        self.check_bearer(req, now)?;
         let cashbill = prepared.map_err(ApiError::of)?;
         let index = self.issue_one(&cashbill, now, None).map_err(ApiError::of)?;
         Ok(self.issued_at_once(index, now))

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use serde_json::{Value, json};
 
-use crate::clock::SimTime;
+use super::clock::SimTime;
 
 /// A bounded log: the oldest entries go first once `cap` is reached.
 #[derive(Debug)]

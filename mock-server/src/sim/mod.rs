@@ -9,43 +9,51 @@ pub mod auth;
 pub mod bulk;
 pub mod bulk_body;
 pub mod cancel;
+pub mod clock;
+pub mod config;
+pub mod delete;
+pub mod detail;
+pub mod drive;
 pub mod dump;
 pub mod error;
+pub mod faults;
 pub mod filing;
 pub mod ids;
 pub mod info;
 pub mod issue;
 pub mod journal;
+pub mod messages;
+pub mod points;
 pub mod queue;
 pub mod request;
 pub mod revoke;
+pub mod route;
 pub mod scenario;
+pub mod search;
+pub mod settings;
 pub mod store;
+pub mod view;
 pub mod webhooks;
 
-use popbill::{CorpNum, KstDate};
+use popbill::KstDate;
 use serde::Serialize;
 
+use self::clock::{Now, SimTime};
+use self::config::{Config, ConfigError, Member};
 use self::error::{ApiError, mock_codes};
+use self::faults::FaultBook;
 use self::ids::IdGen;
 use self::journal::{JournalEntry, Ring};
+use self::messages::Mailbox;
+use self::points::Points;
 use self::queue::Queue;
-use self::request::{ApiRequest, ApiResponse, Route};
+use self::request::{ApiRequest, ApiResponse};
+use self::route::Route;
+use self::settings::Settings;
 use self::store::Store;
 use self::webhooks::Outbox;
-use crate::clock::SimTime;
-use crate::config::{Config, Settings};
-use crate::faults::FaultBook;
 
 pub use self::webhooks::{Attempt, Outgoing};
-
-/// The partner and member the mock knows (fixed for its lifetime).
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub link_id: String,
-    pub secret_key: String,
-    pub corp_num: CorpNum,
-}
 
 /// Internal (non-IO) events on the simulated clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +119,10 @@ pub struct Sim {
     pub faults: FaultBook,
     journal: Ring<JournalEntry>,
     ran: Ran,
+    points: Points,
+    /// The balances `points` starts from (and returns to on reset).
+    start_points: (u64, u64),
+    messages: Mailbox,
 }
 
 impl Sim {
@@ -129,62 +141,94 @@ impl Sim {
             faults: FaultBook::new(seed),
             journal: Ring::new(log_capacity),
             ran: Ran::default(),
+            points: Points::new(config::DEFAULT_POINTS, config::DEFAULT_POINTS),
+            start_points: (config::DEFAULT_POINTS, config::DEFAULT_POINTS),
+            messages: Mailbox::new(log_capacity),
         }
     }
 
-    /// A simulation from a [`Config`] (its CorpNum must be 10 digits).
-    pub fn from_config(c: &Config) -> Result<Self, String> {
-        let corp_num =
-            CorpNum::parse(&c.corp_num).map_err(|e| format!("corp_num {:?}: {e}", c.corp_num))?;
-        popbill::linkhub::sign(&c.secret_key, b"", "", None, "/")
-            .map_err(|e| format!("secret_key: {e}"))?;
-        let member = Member {
-            link_id: c.link_id.clone(),
-            secret_key: c.secret_key.clone(),
-            corp_num,
-        };
-        Ok(Sim::new(
-            member,
+    /// A simulation from a [`Config`] (checked by [`Config::member`]).
+    pub fn from_config(c: &Config) -> Result<Self, ConfigError> {
+        let mut sim = Sim::new(
+            c.member()?,
             Settings::from_config(c),
             c.seed,
             c.log_capacity,
-        ))
+        );
+        sim.start_points = (c.points, c.partner_points);
+        sim.points = Points::new(c.points, c.partner_points);
+        Ok(sim)
     }
 
-    /// Answer one request at `now` (after applying what fell due) and journal it.
+    /// Answer one request at `now` (after applying what fell due) and journal it. Business
+    /// time is `now.sim`; Linkhub's date check and token lifetimes may follow `now.wall`.
     pub fn handle(
         &mut self,
         req: &ApiRequest,
         route: &Route,
         prepared: Prepared,
-        now: SimTime,
+        now: impl Into<Now>,
     ) -> ApiResponse {
-        self.catch_up(now);
-        let result = match (route, prepared) {
-            (Route::Time, _) => Ok(ApiResponse::text(200, now.linkhub())),
-            (Route::Token { service_id }, _) => self.issue_token(req, service_id, now),
-            (Route::BulkSubmit, Prepared::Bulk(p)) => self.bulk_submit(req, p, now),
-            (Route::RegistIssue, Prepared::Issue(p)) => self.regist_issue(req, p, now),
-            (Route::RevokeRegistIssue, Prepared::Revoke(p)) => {
-                self.revoke_regist_issue(req, p, now)
-            }
-            (Route::GetBulkResult { submit_id }, _) => self.get_bulk_result(req, submit_id, now),
-            (Route::GetInfo { mgt_key }, _) => self.get_info(req, mgt_key, now),
-            (Route::GetInfos, Prepared::Infos(p)) => self.get_infos(req, p, now),
-            (Route::NotSimulated { what }, _) => Err(ApiError::with_message(
-                mock_codes::NOT_SIMULATED,
-                format!("mock: not simulated: {what}"),
-            )),
-            _ => Err(ApiError::of(mock_codes::ROUTE_NOT_FOUND)),
-        };
+        let now = now.into();
+        self.catch_up(now.sim);
+        let result = self.dispatch(req, route, prepared, now);
         let resp = result.unwrap_or_else(|e| e.response());
-        self.journal(req, route, now, Some(resp.status), resp.code, None);
+        self.journal(req, route, now.sim, Some(resp.status), resp.code, None);
         resp
     }
 
+    fn dispatch(
+        &mut self,
+        req: &ApiRequest,
+        route: &Route,
+        prepared: Prepared,
+        now: Now,
+    ) -> Result<ApiResponse, ApiError> {
+        if route.needs_bearer() {
+            self.check_bearer(req, now)?;
+        }
+        let t = now.sim;
+        match (route, prepared) {
+            (Route::Time, _) => Ok(ApiResponse::text(200, t.linkhub())),
+            (Route::Token { service_id }, _) => self.issue_token(req, service_id, now),
+            (Route::BulkSubmit, Prepared::Bulk(p)) => self.bulk_submit(req, p, t),
+            (Route::RegistIssue, Prepared::Issue(p)) => self.regist_issue(p, t),
+            (Route::RevokeRegistIssue, Prepared::Revoke(p)) => self.revoke_regist_issue(p, t),
+            (Route::GetBulkResult { submit_id }, _) => self.get_bulk_result(submit_id),
+            (Route::GetInfo { mgt_key }, _) => self.get_info(mgt_key),
+            (Route::GetInfos, Prepared::Infos(p)) => self.get_infos(p),
+            (Route::Balance, _) => self.get_balance(),
+            (Route::PartnerBalance, _) => self.get_partner_balance(),
+            (Route::UnitCost, _) => self.get_unit_cost(),
+            (Route::ChargeInfo, _) => self.get_charge_info(),
+            (Route::Search, _) => self.search(req),
+            (Route::ListEmailConfig, _) => self.list_email_config(),
+            (Route::UpdateEmailConfig, _) => self.update_email_config(req),
+            (Route::MassPrint, _) => self.get_mass_print_url(req),
+            (Route::DetailInfo { mgt_key }, _) => self.get_detail_info(mgt_key),
+            (Route::Logs { mgt_key }, _) => self.get_logs(mgt_key),
+            (Route::ViewUrl { mgt_key, togo }, _) => self.get_view_url(mgt_key, togo),
+            (Route::Delete { mgt_key }, _) => self.delete(mgt_key, t),
+            (Route::SendEmail { mgt_key }, _) => self.send_email(req, mgt_key, t),
+            (Route::SendSms { mgt_key }, _) => self.send_sms(req, mgt_key, t),
+            (Route::ViewPage { rest }, _) => Ok(self.view_page(req, rest)),
+            (Route::NotSimulated { what }, _) => Err(ApiError::mock(
+                mock_codes::NOT_SIMULATED,
+                format!("mock: not simulated: {what}"),
+            )),
+            _ => Err(ApiError::mock(
+                mock_codes::ROUTE_NOT_FOUND,
+                format!(
+                    "요청한 경로가 존재하지 않습니다. (mock: no route {} {})",
+                    req.method, req.path
+                ),
+            )),
+        }
+    }
+
     /// Prepare and handle in one step (tests, property tests).
-    pub fn handle_raw(&mut self, req: &ApiRequest, now: SimTime) -> ApiResponse {
-        let route = request::route(req);
+    pub fn handle_raw(&mut self, req: &ApiRequest, now: impl Into<Now>) -> ApiResponse {
+        let route = route::route(req);
         let prepared = prepare(&route, req);
         self.handle(req, &route, prepared, now)
     }
@@ -268,9 +312,12 @@ impl Sim {
         let tokens = std::mem::take(&mut self.tokens);
         let settings = self.settings.clone();
         let epoch = self.epoch + 1;
+        let (start, partner) = self.start_points;
         *self = Sim::new(self.member.clone(), settings, self.seed, self.log_capacity);
         self.tokens = tokens;
         self.epoch = epoch;
+        self.start_points = (start, partner);
+        self.points = Points::new(start, partner);
     }
 
     pub fn journal_json(&self) -> serde_json::Value {

@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::clock::SimTime;
+use super::clock::SimTime;
 
 struct Entry<T> {
     at: SimTime,

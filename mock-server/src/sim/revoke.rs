@@ -2,7 +2,7 @@
 //! `REVOKEISSUE`), finding an original by orgConfirmNum and orgTradeDate, judging a cancellation
 //! against it (rules in `cancel`) and keeping each original's running totals.
 //!
-//! RevokeRegistIssue, in this order: bearer token; body a JSON object of the SDKs' fields
+//! RevokeRegistIssue, in this order: bearer token (checked for every call in `Sim::handle`); body a JSON object of the SDKs' fields
 //! (-14010015); `popbill::validate::check_revoke` (mgtKey, tradeDT, orgConfirmNum, orgTradeDate,
 //! cancelType, a partial cancellation's amounts; first broken rule); the original exists
 //! (-14001020); then the cancellation, completed from the original, is issued like any receipt
@@ -15,10 +15,10 @@ use popbill::{Amount, KstDateTime, codes};
 
 use super::Sim;
 use super::cancel::{Amounts, Cancellation, Original, judge};
+use super::clock::SimTime;
 use super::error::ApiError;
 use super::request::{ApiRequest, ApiResponse};
 use super::store::{CancelOf, Receipt};
-use crate::clock::SimTime;
 
 /// RevokeRegistIssue's body: one JSON object. Empty, malformed or mistyped → -14010015.
 pub fn prepare(req: &ApiRequest) -> Result<Box<RevokeRequest>, i64> {
@@ -39,12 +39,13 @@ fn amount(v: &Option<String>) -> u64 {
 }
 
 impl Sim {
-    /// The member's receipt with this confirmNum and trade date (`yyyyMMdd`), if any.
+    /// The member's live receipt with this confirmNum and trade date (`yyyyMMdd`), if any (a
+    /// deleted receipt is gone: no cancellation can name it).
     pub(crate) fn find_original(&self, confirm_num: &str, trade_date: &str) -> Option<u32> {
         let n = self.ids.issue_of_confirm_num(confirm_num)?;
         let index = self.store.by_issue_no(n)?;
         let r = &self.store.receipts[index as usize];
-        (r.trade_dt.date().to_string() == trade_date).then_some(index)
+        (r.deleted_at.is_none() && r.trade_dt.date().to_string() == trade_date).then_some(index)
     }
 
     /// Judge a cancellation whose format rules passed against its original as it is at `at`.
@@ -103,6 +104,15 @@ impl Sim {
         })
     }
 
+    /// Take a deleted cancellation out of its original's running totals.
+    pub(crate) fn forget_cancellation(&mut self, index: u32, link: CancelOf) {
+        let amounts = Amounts::of(self.store.receipts[index as usize].amounts);
+        if let Some(entry) = self.store.refunded.get_mut(&link.original) {
+            entry.amounts = entry.amounts.minus(amounts);
+            entry.cancellations.retain(|&c| c != index);
+        }
+    }
+
     /// Add an issued cancellation to its original's running totals.
     pub(crate) fn record_cancellation(&mut self, index: u32, link: CancelOf) {
         let amounts = Amounts::of(self.store.receipts[index as usize].amounts);
@@ -137,11 +147,9 @@ impl Sim {
     /// RevokeRegistIssue: issue one cancellation receipt now, or refuse it whole.
     pub(crate) fn revoke_regist_issue(
         &mut self,
-        req: &ApiRequest,
         prepared: Result<Box<RevokeRequest>, i64>,
         now: SimTime,
     ) -> Result<ApiResponse, ApiError> {
-        self.check_bearer(req, now)?;
         let r = prepared.map_err(ApiError::of)?;
         if let Some(v) = check_revoke(&r, &self.member.corp_num, now.kst()).first() {
             return Err(ApiError::of(v.code));

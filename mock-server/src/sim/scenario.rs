@@ -34,7 +34,7 @@ pub fn parse(order_number: Option<&str>) -> Scenario {
     Scenario::None
 }
 
-/// The NTS result message for a result code (POPBILL-PROTOCOL.md §5.3; others are generic).
+/// The NTS result message for a result code (docs/PROTOCOL.md §5.3; others are generic).
 pub fn nts_message(code: &str) -> String {
     match code {
         "0000" => "정상 처리되었습니다.".into(),

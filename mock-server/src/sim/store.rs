@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use popbill::KstDateTime;
 
+use super::clock::SimTime;
 use super::request::CachedBody;
-use crate::clock::SimTime;
 
 /// How a receipt's filing will end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,17 @@ impl NtsPlan {
             NtsPlan::Fail(code) => code,
         }
     }
+}
+
+/// The franchise (가맹점) details a receipt was issued with. Shared: a merchant sends the same
+/// ones on every receipt, so each distinct set is stored once ([`Store::intern`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Franchise {
+    pub tax_reg_id: Option<Box<str>>,
+    pub corp_name: Option<Box<str>>,
+    pub ceo_name: Option<Box<str>>,
+    pub addr: Option<Box<str>>,
+    pub tel: Option<Box<str>>,
 }
 
 /// An issued receipt.
@@ -51,9 +62,15 @@ pub struct Receipt {
     pub email: Option<Box<str>>,
     pub hp: Option<Box<str>>,
     pub memo: Option<Box<str>>,
+    /// Index into `Store::franchises`.
+    pub franchise: u32,
+    pub smssend_yn: bool,
     pub nts_plan: NtsPlan,
     pub nts_sent_at: Option<SimTime>,
     pub nts_result_at: Option<SimTime>,
+    /// Deleted (only a receipt whose filing failed can be): its mgtKey is free again, and it
+    /// is gone from every POPBiLL answer.
+    pub deleted_at: Option<SimTime>,
     /// Set on a cancellation receipt (취소거래): which original it cancels, and why.
     pub cancel: Option<CancelOf>,
 }
@@ -123,8 +140,12 @@ impl Submission {
 
 #[derive(Debug, Default)]
 pub struct Store {
+    /// Every receipt ever issued, deleted ones included (submissions refer to them by index).
     pub receipts: Vec<Receipt>,
+    /// Receipts that are not deleted, by mgtKey.
     pub by_mgt_key: HashMap<Box<str>, u32>,
+    pub franchises: Vec<Franchise>,
+    franchise_ids: HashMap<Franchise, u32>,
     pub submissions: Vec<Submission>,
     pub by_submit_id: HashMap<Box<str>, u32>,
     /// SubmitIDs presented in a refused BulkSubmit: burned, never reusable.
@@ -147,9 +168,37 @@ impl Store {
         found.then(|| u32::try_from(i).unwrap_or(u32::MAX))
     }
 
+    /// The live (not deleted) receipt with this mgtKey.
     pub fn receipt(&self, mgt_key: &str) -> Option<&Receipt> {
         self.by_mgt_key
             .get(mgt_key)
             .map(|&i| &self.receipts[i as usize])
+    }
+
+    /// Every live receipt, in issue order.
+    pub fn live(&self) -> impl Iterator<Item = &Receipt> {
+        self.receipts.iter().filter(|r| r.deleted_at.is_none())
+    }
+
+    /// The index of `f` in `franchises`, adding it the first time it is seen.
+    pub fn intern(&mut self, f: Franchise) -> u32 {
+        if let Some(&i) = self.franchise_ids.get(&f) {
+            return i;
+        }
+        let i = u32::try_from(self.franchises.len()).unwrap_or(u32::MAX);
+        self.franchises.push(f.clone());
+        self.franchise_ids.insert(f, i);
+        i
+    }
+
+    pub fn franchise(&self, r: &Receipt) -> &Franchise {
+        static NONE: Franchise = Franchise {
+            tax_reg_id: None,
+            corp_name: None,
+            ceo_name: None,
+            addr: None,
+            tel: None,
+        };
+        self.franchises.get(r.franchise as usize).unwrap_or(&NONE)
     }
 }

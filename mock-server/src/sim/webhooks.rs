@@ -12,12 +12,12 @@ use bytes::Bytes;
 use popbill::wire::WebhookEvent;
 
 use super::Sim;
+use super::clock::SimTime;
+use super::faults::HookAction;
 use super::journal::{Ring, WebhookLogEntry};
 use super::queue::Queue;
-use crate::clock::SimTime;
-use crate::faults::HookAction;
 
-/// Sends per event: the first plus 3 retries (POPBILL-PROTOCOL.md §6.2).
+/// Sends per event: the first plus 3 retries (docs/PROTOCOL.md §6.2).
 pub const MAX_ATTEMPTS: u8 = 4;
 /// Time between sends, on the simulated clock.
 pub const RETRY_INTERVAL_MS: i64 = 5 * 60 * 1000;

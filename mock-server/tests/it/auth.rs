@@ -211,9 +211,10 @@ async fn api_calls_without_a_valid_token_are_refused_with_the_token_codes() {
 }
 
 #[tokio::test]
-async fn expired_tokens_get_99000026_on_the_simulated_clock_and_on_demand() {
+async fn with_auth_on_the_simulated_clock_expired_tokens_get_99000026_and_on_demand() {
     let app = spawn_with(mock_server::Config {
         token_ttl: std::time::Duration::from_secs(600),
+        auth_clock: mock_server::config::AuthClock::Simulated,
         ..config()
     })
     .await;

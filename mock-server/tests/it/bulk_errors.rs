@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-/// The documentation's sample body and its published digest (POPBILL-PROTOCOL.md §3.1).
+/// The documentation's sample body and its published digest (docs/PROTOCOL.md §3.1).
 const DOC_BODY: &str = "{\n    \"cashbills\": [\n        {\n            \"mgtKey\": \"TEST0004\",\n            \"tradeType\": \"승인거래\",\n            \"tradeUsage\": \"지출증빙용\",\n            \"taxationType\": \"과세\",\n            \"totalAmount\": \"11000\",\n            \"supplyCost\": \"10000\",\n            \"tax\": \"1000\",\n            \"serviceFee\": \"0\",\n            \"franchiseCorpNum\": \"1234567890\",\n            \"identityNum\": \"1234567890\"\n        }\n    ]\n  }";
 
 #[tokio::test]
@@ -204,7 +204,11 @@ async fn get_infos_refuses_empty_oversized_and_malformed_key_lists() {
     let thousand: Vec<String> = (0..1000).map(|i| format!("K{i}")).collect();
     for (keys, status, code) in [
         (json!([]), 400, Some(codes::GETINFOS_KEYS_MISSING)),
-        (json!(many), 400, Some(codes::GETINFOS_TOO_MANY_KEYS)),
+        (
+            json!(many),
+            400,
+            Some(mock_server::sim::error::mock_codes::GETINFOS_TOO_MANY_KEYS),
+        ),
         (json!("K-1"), 400, Some(codes::BAD_JSON)),
         (json!([1, 2]), 400, Some(codes::BAD_JSON)),
         (json!(thousand), 200, None),

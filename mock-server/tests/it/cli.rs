@@ -21,6 +21,10 @@ fn help_lists_the_flags() {
         "--start",
         "--clock",
         "--seed",
+        "--auth-clock",
+        "--public-url",
+        "--points",
+        "--unit-cost",
     ] {
         assert!(text.contains(flag), "{flag} missing from --help");
     }
@@ -74,6 +78,9 @@ fn bad_flags_are_refused_with_a_message() {
         &["--clock", "sometimes"],
         &["--secret-key", "%%%"],
         &["--webhook-url", "https://example.invalid/hook"],
+        &["--auth-clock", "sundial"],
+        &["--public-url", "ftp://x"],
+        &["--points", "-5"],
     ] {
         let out = Command::new(BIN)
             .args(["--port", "0"])
@@ -82,5 +89,43 @@ fn bad_flags_are_refused_with_a_message() {
             .unwrap();
         assert!(!out.status.success(), "{args:?}");
         assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[tokio::test]
+async fn run_returns_its_configuration_error_instead_of_serving() {
+    for (config, want) in [
+        (
+            mock_server::Config {
+                corp_num: "123".into(),
+                ..mock_server::Config::default()
+            },
+            "corp_num",
+        ),
+        (
+            mock_server::Config {
+                secret_key: "%%%".into(),
+                ..mock_server::Config::default()
+            },
+            "secret_key",
+        ),
+        (
+            mock_server::Config {
+                webhook_url: Some("https://example.invalid/hook".into()),
+                ..mock_server::Config::default()
+            },
+            "webhook_url",
+        ),
+    ] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // `run` must come back on its own (it never waits for the shutdown future here).
+        let err = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            mock_server::run(listener, config, std::future::pending()),
+        )
+        .await
+        .expect("run returns at once")
+        .expect_err("the configuration is refused");
+        assert!(err.to_string().starts_with(want), "{err}");
     }
 }

@@ -36,6 +36,34 @@ async fn the_clock_reports_advances_and_never_goes_back() {
 }
 
 #[tokio::test]
+async fn in_real_mode_without_a_start_the_clock_is_the_system_clock_to_the_millisecond() {
+    let app = spawn_with(mock_server::Config {
+        clock: mock_server::ClockMode::Real,
+        start: None,
+        ..config()
+    })
+    .await;
+    let millis = |rfc3339: &str| {
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .unwrap()
+            .timestamp_millis()
+    };
+    // Several reads, each bracketed by the system clock: the mock's now lies between them
+    // (a few ms of slack for the two clocks' readings), never a truncated second behind.
+    for _ in 0..5 {
+        let before = chrono::Utc::now().timestamp_millis();
+        let now = app.control_get("/_mock/clock").await;
+        let after = chrono::Utc::now().timestamp_millis();
+        let at = millis(now["now"].as_str().unwrap());
+        assert!(
+            before - 5 <= at && at <= after + 5,
+            "mock {at} outside the system clock's [{before}, {after}]"
+        );
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+}
+
+#[tokio::test]
 async fn a_real_clock_runs_processing_and_webhooks_by_itself() {
     let receiver = Receiver::start().await;
     let app = spawn_with(mock_server::Config {
@@ -219,4 +247,55 @@ async fn unknown_control_paths_are_404_json() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn auth_clock_public_url_and_points_are_set_at_run_time() {
+    let app = spawn_with(mock_server::Config {
+        token_ttl: Duration::from_secs(600),
+        ..config()
+    })
+    .await;
+    let tok = app.token().await;
+    // On real time (the default) a simulated jump of a day leaves the token good.
+    app.advance(86_400.0).await;
+    assert_eq!(app.get_info(&tok, "K").await.1["code"], -14000003);
+    // On the simulated clock, the same token is now long expired.
+    app.set_config(json!({"auth_clock": "simulated"})).await;
+    assert_eq!(app.get_info(&tok, "K").await.1["code"], -99000026);
+    app.set_config(json!({"auth_clock": "real", "public_url": "https://mock.example/"}))
+        .await;
+    let cfg = app.control_get("/_mock/config").await;
+    assert_eq!(cfg["public_url"], "https://mock.example");
+    assert_eq!(cfg["auth_clock"], "real");
+
+    let (s, v) = app
+        .control_post("/_mock/points", json!({"balance": 15, "unit_cost": 5}))
+        .await;
+    assert_eq!((s, v["balance"].clone()), (200, json!(15)));
+    app.regist_issue(&tok, cashbill("P-1")).await;
+    let points = app.control_get("/_mock/points").await;
+    assert_eq!(
+        (points["balance"].clone(), points["spent"].clone()),
+        (json!(10), json!(5))
+    );
+    assert_eq!(app.state().await["points"], points);
+    let url = app
+        .send(
+            app.http
+                .get(app.at("/Cashbill/P-1?TG=VIEW"))
+                .bearer_auth(&tok),
+        )
+        .await
+        .1["url"]
+        .clone();
+    assert!(
+        url.as_str()
+            .is_some_and(|u| u.starts_with("https://mock.example/_mock/view/")),
+        "{url}"
+    );
+    let (s, _) = app
+        .control_post("/_mock/points", json!({"balance": "lots"}))
+        .await;
+    assert_eq!(s, 400);
 }

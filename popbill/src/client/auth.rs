@@ -1,4 +1,4 @@
-//! Linkhub: the signed token request (POPBILL-PROTOCOL.md §1.2–1.4) and `GET /Time`.
+//! Linkhub: the signed token request (docs/PROTOCOL.md §1.2–1.4) and `GET /Time`.
 
 use crate::linkhub::{self, LINKHUB_API_VERSION};
 use crate::time::{format_linkhub_utc, parse_linkhub_utc};

@@ -2,7 +2,7 @@
 
 use crate::Secret;
 
-/// Linkhub's auth host; the same for test and production (POPBILL-PROTOCOL.md §1.1).
+/// Linkhub's auth host; the same for test and production (docs/PROTOCOL.md §1.1).
 pub const AUTH_BASE: &str = "https://auth.linkhub.co.kr";
 /// POPBiLL's test API host.
 pub const TEST_API_BASE: &str = "https://popbill-test.linkhub.co.kr";

@@ -1,7 +1,7 @@
 //! The POPBiLL client: Linkhub tokens and the Cashbill calls bulk issuance needs.
 //!
 //! Pure logic over two seams, [`Transport`] and [`Clock`]: no runtime, no sockets, no timers.
-//! It builds each request byte for byte as POPBILL-PROTOCOL.md says, classifies every failure
+//! It builds each request byte for byte as docs/PROTOCOL.md says, classifies every failure
 //! into an [`ErrorKind`] the caller can act on, and manages session tokens in a [`TokenCache`].
 
 mod auth;
@@ -349,7 +349,7 @@ mod tests {
 
     #[test]
     fn the_message_digest_matches_popbills_documented_sample() {
-        // POPBILL-PROTOCOL.md §3.1: the etc-header page's sample body, exact whitespace.
+        // docs/PROTOCOL.md §3.1: the etc-header page's sample body, exact whitespace.
         let body = "{\n    \"cashbills\": [\n        {\n            \"mgtKey\": \"TEST0004\",\n            \"tradeType\": \"승인거래\",\n            \"tradeUsage\": \"지출증빙용\",\n            \"taxationType\": \"과세\",\n            \"totalAmount\": \"11000\",\n            \"supplyCost\": \"10000\",\n            \"tax\": \"1000\",\n            \"serviceFee\": \"0\",\n            \"franchiseCorpNum\": \"1234567890\",\n            \"identityNum\": \"1234567890\"\n        }\n    ]\n  }";
         assert_eq!(
             message_digest(body.as_bytes()),

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::lenient;
 use crate::privacy::mask_identity;
 
-/// A cash receipt as POPBiLL's JSON spells it (POPBILL-PROTOCOL.md §3.3).
+/// A cash receipt as POPBiLL's JSON spells it (docs/PROTOCOL.md §3.3).
 ///
 /// Every field is optional on the wire; [`crate::validate`] says which are required and why.
 /// Amounts are strings (`"11000"`), as every SDK sends them.

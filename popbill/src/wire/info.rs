@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lenient;
 
-/// GetInfo / GetInfos summary of one receipt (POPBILL-PROTOCOL.md §5.2).
+/// GetInfo / GetInfos summary of one receipt (docs/PROTOCOL.md §5.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CashbillInfo {

@@ -1,4 +1,4 @@
-//! POPBiLL's JSON, with its exact field names (POPBILL-PROTOCOL.md §1.4, §3–§6).
+//! POPBiLL's JSON, with its exact field names (docs/PROTOCOL.md §1.4, §3–§6).
 //!
 //! Reading is lenient where the SDKs and server disagree: unknown fields are ignored, nulls are
 //! absent values, and numbers that some senders quote (`code`, `stateCode`) parse either way.

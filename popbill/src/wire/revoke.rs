@@ -9,7 +9,7 @@ use crate::validate::CANCELLATION;
 /// RevokeRegistIssue's body (`POST /Cashbill` with `REVOKEISSUE`): a cancellation receipt
 /// (취소거래) named by its original's NTS confirm number and trade date.
 ///
-/// The fields and their order are the official SDKs' (POPBILL-PROTOCOL.md §9; the Node SDK's
+/// The fields and their order are the official SDKs' (docs/PROTOCOL.md §9; the Node SDK's
 /// `revokeRegistIssue` builds exactly this object). Absent fields are not written, as Node drops
 /// `null` and `""`. POPBiLL fills the rest of the cancellation (franchise, buyer, identityNum,
 /// tradeUsage, taxationType) from the original; a full cancellation (`isPartCancel` false or

@@ -16,7 +16,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub const LINK_ID: &str = "TESTER";
-/// The protocol document's made-up key (POPBILL-PROTOCOL.md §1.3).
+/// The protocol document's made-up key (docs/PROTOCOL.md §1.3).
 pub const SECRET: &str = "bW9jay1zZWNyZXQta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
 pub const CORP: &str = "1234567890";
 /// 2025-07-11T03:00:00Z, noon in Seoul.
@@ -68,6 +68,34 @@ impl TestPopbill {
             .up_to_n_times(1)
             .expect(1)
             .named(format!("token {token}"))
+            .mount(&self.auth)
+            .await;
+    }
+
+    /// POPBiLL answers `http_method at` with `answer`, expected exactly `expect` times.
+    pub async fn api_answers(
+        &self,
+        http_method: &str,
+        at: &str,
+        answer: ResponseTemplate,
+        expect: u64,
+    ) {
+        Mock::given(method(http_method))
+            .and(path(at))
+            .respond_with(answer)
+            .expect(expect)
+            .named(format!("{http_method} {at}"))
+            .mount(&self.api)
+            .await;
+    }
+
+    /// Linkhub's `GET /Time` answers `body` as plain text, expected exactly `expect` times.
+    pub async fn linkhub_time(&self, body: &str, expect: u64) {
+        Mock::given(method("GET"))
+            .and(path("/Time"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_owned(), "text/plain"))
+            .expect(expect)
+            .named("GET /Time")
             .mount(&self.auth)
             .await;
     }

@@ -3,7 +3,7 @@
 use super::*;
 
 #[test]
-fn tokens_expire_on_the_simulated_clock_and_on_demand() {
+fn tokens_expire_after_their_lifetime_and_on_demand() {
     let mut sim = sim_with(Config::default());
     let now = t0();
     let tok = token(&mut sim, now);
@@ -128,10 +128,7 @@ fn token_body_member_and_scope_are_checked_after_the_signature() {
             br#"{"access_id":"1234567890","scope":["member"]}"#,
             codes::NO_API_PERMISSION,
         ),
-        (
-            br#"{"access_id":1}"#,
-            crate::sim::error::mock_codes::LH_BAD_REQUEST,
-        ),
+        (br#"{"access_id":1}"#, codes::LH_BAD_REQUEST),
     ] {
         let date = now.linkhub();
         let sig = popbill::linkhub::sign(
@@ -166,5 +163,94 @@ fn reset_forgets_everything_but_tokens_and_settings() {
     assert_eq!(
         r.status, 200,
         "the SubmitID is free again and the token still works"
+    );
+}
+
+/// The real wall clock far from the simulated one (a clock started in 2025, run today).
+fn wall() -> SimTime {
+    t0().plus_secs(400 * 86_400)
+}
+
+fn at(sim: SimTime, wall: SimTime) -> Now {
+    Now { sim, wall }
+}
+
+fn token_at(sim: &mut Sim, signed: SimTime, now: Now) -> ApiResponse {
+    sim.handle_raw(&token_request(signed), now)
+}
+
+#[test]
+fn on_real_time_a_token_signed_by_the_wall_clock_outlives_a_jump_of_days_on_the_simulated_one() {
+    let mut sim = sim_with(Config::default());
+    let resp = token_at(&mut sim, wall(), at(t0(), wall()));
+    assert_eq!(resp.status, 200, "{:?}", resp.json_value());
+    let v = resp.json_value();
+    // The SDK compares this with its own clock: it is an hour after the wall time it signed.
+    assert_eq!(v["expiration"], wall().plus_secs(3600).linkhub_millis());
+    let tok = v["session_token"].as_str().unwrap();
+    let three_days_later = at(t0().plus_secs(3 * 86_400), wall().plus_secs(10));
+    let r = sim.handle_raw(&get(tok, "/Cashbill/NOPE"), three_days_later);
+    assert_eq!(r.code, Some(codes::NOT_FOUND), "still a good token");
+    let an_hour_later = at(t0().plus_secs(3 * 86_400), wall().plus_secs(3600));
+    let r = sim.handle_raw(&get(tok, "/Cashbill/NOPE"), an_hour_later);
+    assert_eq!(r.code, Some(codes::SESSION_EXPIRED), "an hour of real time");
+    // And the SDK's next token, signed by its clock again, is accepted after the jump.
+    let again = token_at(&mut sim, wall().plus_secs(3600), an_hour_later);
+    assert_eq!(again.status, 200, "{:?}", again.json_value());
+}
+
+#[test]
+fn on_real_time_a_client_signing_with_get_time_is_accepted_and_its_token_follows_both_clocks() {
+    let mut sim = sim_with(Config::default());
+    let resp = token_at(&mut sim, t0(), at(t0(), wall()));
+    assert_eq!(resp.status, 200, "{:?}", resp.json_value());
+    let v = resp.json_value();
+    assert_eq!(v["expiration"], t0().plus_secs(3600).linkhub_millis());
+    let tok = v["session_token"].as_str().unwrap();
+    // The simulated clock jumps days ahead within a minute of real time: still good (the
+    // client may refresh early; it never finds its token refused).
+    let jumped = at(t0().plus_secs(3 * 86_400), wall().plus_secs(60));
+    let r = sim.handle_raw(&get(tok, "/Cashbill/NOPE"), jumped);
+    assert_eq!(r.code, Some(codes::NOT_FOUND));
+    // A frozen simulated clock while hours of real time pass: still good, as its clock says.
+    let frozen = at(t0().plus_secs(60), wall().plus_secs(5 * 3600));
+    let r = sim.handle_raw(&get(tok, "/Cashbill/NOPE"), frozen);
+    assert_eq!(r.code, Some(codes::NOT_FOUND));
+    // Past both ends: expired.
+    let both = at(t0().plus_secs(3600), wall().plus_secs(3600));
+    let r = sim.handle_raw(&get(tok, "/Cashbill/NOPE"), both);
+    assert_eq!(r.code, Some(codes::SESSION_EXPIRED));
+    // After the jump, `GET /Time` answers the new simulated time; signing with it works.
+    let time = sim.handle_raw(&ApiRequest::new(Method::GET, "/Time"), jumped);
+    assert_eq!(
+        String::from_utf8_lossy(&time.bytes()),
+        t0().plus_secs(3 * 86_400).linkhub()
+    );
+    let again = token_at(&mut sim, t0().plus_secs(3 * 86_400), jumped);
+    assert_eq!(again.status, 200, "{:?}", again.json_value());
+}
+
+#[test]
+fn on_simulated_auth_only_the_simulated_clock_signs_and_tokens_expire_on_it() {
+    let mut sim = sim_with(Config {
+        auth_clock: crate::sim::config::AuthClock::Simulated,
+        ..Config::default()
+    });
+    let by_wall = token_at(&mut sim, wall(), at(t0(), wall()));
+    assert_eq!(by_wall.code, Some(codes::LH_DATE_SKEW));
+    let resp = token_at(&mut sim, t0(), at(t0(), wall()));
+    assert_eq!(resp.status, 200);
+    let tok = resp.json_value()["session_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = sim.handle_raw(
+        &get(&tok, "/Cashbill/NOPE"),
+        at(t0().plus_secs(3600), wall()),
+    );
+    assert_eq!(
+        r.code,
+        Some(codes::SESSION_EXPIRED),
+        "a simulated hour is enough"
     );
 }

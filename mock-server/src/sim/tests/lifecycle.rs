@@ -191,7 +191,10 @@ fn get_infos_leaves_out_unknown_keys_and_refuses_bad_lists() {
     let many: Vec<String> = (0..1001).map(|i| format!("K{i}")).collect();
     for (keys, want) in [
         (json!([]), codes::GETINFOS_KEYS_MISSING),
-        (json!(many), codes::GETINFOS_TOO_MANY_KEYS),
+        (
+            json!(many),
+            crate::sim::error::mock_codes::GETINFOS_TOO_MANY_KEYS,
+        ),
         (json!({"a": 1}), codes::BAD_JSON),
         (json!(["a", null]), codes::BAD_JSON),
     ] {

@@ -327,3 +327,32 @@ fn a_partial_revoke_takes_its_own_amounts_and_everything_else_from_the_original(
         assert_eq!(info[field], infos[0][field], "{field} is the original's");
     }
 }
+
+#[test]
+fn deleting_a_cancellation_whose_filing_failed_gives_its_amount_back_to_the_original() {
+    let (mut sim, tok, infos) = issued(&[cashbill("ORG-1")]);
+    let org = &infos[0];
+    let at = filed_at();
+    drive(&mut sim, at, &mut ok_receiver);
+    // A full cancellation whose own filing will fail (its scenario), issued on the 12th.
+    let mut c = cancellation("CAN-1", org, [10000, 1000, 0]);
+    c["orderNumber"] = json!("SCENARIO:NTS_FAIL:TS4");
+    sim.handle_raw(&bulk(&tok, "CAN", vec![c]), at);
+    let next = parse_control_time("20250713110000").unwrap();
+    drive(&mut sim, next, &mut ok_receiver);
+    assert_eq!(bulk_codes(&mut sim, &tok, "CAN", next), vec![1]);
+    let again = partial_body("CAN-2", org, [1, 0, 0]);
+    let r = sim.handle_raw(&revoke(&tok, again.clone()), next);
+    assert_eq!(
+        r.code,
+        Some(codes::CANCEL_TOTALS_OVER),
+        "all of it is cancelled"
+    );
+
+    let mut del = ApiRequest::new(Method::POST, "/Cashbill/CAN-1");
+    header(&mut del, "authorization", &format!("Bearer {tok}"));
+    header(&mut del, "x-http-method-override", "DELETE");
+    assert_eq!(sim.handle_raw(&del, next).status, 200);
+    let r = sim.handle_raw(&revoke(&tok, again), next);
+    assert_eq!(r.status, 200, "{:?}", r.json_value());
+}

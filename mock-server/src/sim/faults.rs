@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::sim::error::mock_codes;
-use crate::sim::ids::Rng;
-use crate::sim::request::Endpoint;
+use super::error::mock_codes;
+use super::ids::Rng;
+use super::route::Endpoint;
 
 /// What an API fault does to one call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +183,8 @@ impl FaultBook {
         let endpoint = match s.endpoint.as_str() {
             "*" => None,
             name => Some(Endpoint::parse(name).ok_or_else(|| {
-                format!("unknown endpoint {name:?} (token, bulk_submit, get_bulk_result, get_info, get_infos, regist_issue, revoke_regist_issue or *)")
+                let names: Vec<&str> = Endpoint::ALL.iter().map(|e| e.as_str()).collect();
+                format!("unknown endpoint {name:?} ({} or *)", names.join(", "))
             })?),
         };
         let delay = s.delay_ms.unwrap_or(DEFAULT_API_DELAY_MS);

@@ -33,11 +33,6 @@ impl SimTime {
         SimTime(t.unix_millis())
     }
 
-    /// The real wall clock, for `--start` defaulting to now.
-    pub fn now_utc() -> Self {
-        SimTime(Utc::now().timestamp_millis())
-    }
-
     /// The KST wall time, truncated to the second (POPBiLL's `yyyyMMddHHmmss`).
     pub fn kst(self) -> KstDateTime {
         KstDateTime::from_unix_millis(self.0)
@@ -70,6 +65,22 @@ impl SimTime {
     /// `yyyy-MM-ddTHH:mm:ss.SSSZ` (UTC), a token's `expiration` (Java parses it with millis).
     pub fn linkhub_millis(self) -> String {
         self.utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    }
+}
+
+/// The two clocks a request is answered at: the simulated one (business time: processing,
+/// filing, `GET /Time`) and the real wall clock (what an SDK on default settings signs and
+/// refreshes its token by). Both are passed in; the core reads neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Now {
+    pub sim: SimTime,
+    pub wall: SimTime,
+}
+
+impl From<SimTime> for Now {
+    /// Both clocks at the same instant (core tests, and a real clock started at the wall time).
+    fn from(t: SimTime) -> Self {
+        Now { sim: t, wall: t }
     }
 }
 

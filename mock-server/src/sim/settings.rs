@@ -1,100 +1,11 @@
-//! What the mock is started with ([`Config`]) and what can change while it runs ([`Settings`]).
+//! What the control API may change while the mock runs ([`Settings`], `POST /_mock/config`).
 
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub use crate::clock::ClockMode;
-
-/// The development partner and member (also `scripts/dev.sh`). Never real credentials.
-pub const DEV_LINK_ID: &str = "DEVLINK";
-pub const DEV_SECRET_KEY: &str = "ZGV2LXNlY3JldC1rZXktZm9yLWxvY2FsLW1vY2stb25seQ==";
-pub const DEV_CORP_NUM: &str = "1234567890";
-
-/// How the mock starts. `Default` is the development setup on a frozen clock starting now.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// The partner's LinkID that token requests must carry.
-    pub link_id: String,
-    /// The partner's SecretKey (Base64) that signs token requests.
-    pub secret_key: String,
-    /// The one POPBiLL member (10-digit CorpNum) this mock knows.
-    pub corp_num: String,
-    /// Where webhooks go; none are generated while this is `None`.
-    pub webhook_url: Option<String>,
-    /// Sent as `X-Api-Key` with every webhook.
-    pub webhook_api_key: Option<String>,
-    /// `user:pass`, sent as `Authorization: Basic …` with every webhook.
-    pub webhook_basic_auth: Option<String>,
-    /// Simulated start time; `None` = the real time now.
-    pub start: Option<DateTime<FixedOffset>>,
-    pub clock: ClockMode,
-    /// Seeds receiptIDs, confirmNums, itemKeys, MIDs, tokens and fault rates.
-    pub seed: u64,
-    /// Time a bulk submission stays in txState 0 (submitted) before processing starts.
-    pub delay_to_processing: Duration,
-    /// Time a bulk submission stays in txState 1 (processing) before it completes.
-    pub delay_to_completed: Duration,
-    /// Session token lifetime on the simulated clock.
-    pub token_ttl: Duration,
-    /// Allowed distance between `x-lh-date` and the simulated clock.
-    pub date_skew: Duration,
-    /// Added (real) delay before every POPBiLL API call is answered.
-    pub latency: Duration,
-    /// Real-time limit for one webhook POST.
-    pub webhook_timeout: Duration,
-    /// Request bodies larger than this are refused with 413.
-    pub max_body_bytes: usize,
-    /// The request journal and the webhook log keep at most this many entries (oldest dropped).
-    pub log_capacity: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            link_id: DEV_LINK_ID.into(),
-            secret_key: DEV_SECRET_KEY.into(),
-            corp_num: DEV_CORP_NUM.into(),
-            webhook_url: None,
-            webhook_api_key: None,
-            webhook_basic_auth: None,
-            start: None,
-            clock: ClockMode::Frozen,
-            seed: 0,
-            delay_to_processing: Duration::from_secs(1),
-            delay_to_completed: Duration::from_secs(2),
-            token_ttl: Duration::from_secs(3600),
-            date_skew: Duration::from_secs(300),
-            latency: Duration::ZERO,
-            webhook_timeout: Duration::from_secs(5),
-            max_body_bytes: 2 * 1024 * 1024,
-            log_capacity: 100_000,
-        }
-    }
-}
-
-impl Config {
-    /// Check what `run` would refuse: a CorpNum that is not 10 digits, a SecretKey that is not
-    /// Base64, a webhook URL that is not `http://`, Basic auth without `user:pass`.
-    pub fn validate(&self) -> Result<(), String> {
-        crate::sim::Sim::from_config(self).map(|_| ())?;
-        if let Some(url) = &self.webhook_url
-            && !url.starts_with("http://")
-        {
-            return Err(format!("webhook_url {url:?} must be an http:// URL"));
-        }
-        if self
-            .webhook_basic_auth
-            .as_deref()
-            .is_some_and(|s| !s.contains(':'))
-        {
-            return Err("webhook_basic_auth must be \"user:pass\"".into());
-        }
-        Ok(())
-    }
-}
+use super::config::{AuthClock, Config, is_base_url};
 
 /// The part of the configuration the control API may change at run time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,9 +17,16 @@ pub struct Settings {
     pub delay_to_completed_ms: u64,
     pub token_ttl_ms: u64,
     pub date_skew_ms: u64,
+    pub auth_clock: AuthClock,
     pub latency_ms: u64,
     pub webhook_timeout_ms: u64,
+    /// The base of view URLs; the server sets it to its own address when none is configured.
+    pub public_url: String,
+    pub unit_cost: u64,
 }
+
+/// Where view URLs point until the server knows its address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:9080";
 
 fn ms(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
@@ -124,8 +42,14 @@ impl Settings {
             delay_to_completed_ms: ms(c.delay_to_completed),
             token_ttl_ms: ms(c.token_ttl),
             date_skew_ms: ms(c.date_skew),
+            auth_clock: c.auth_clock,
             latency_ms: ms(c.latency),
             webhook_timeout_ms: ms(c.webhook_timeout),
+            public_url: c
+                .public_url
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()),
+            unit_cost: c.unit_cost,
         }
     }
 
@@ -140,8 +64,11 @@ impl Settings {
             "delay_to_completed_secs": self.delay_to_completed_ms as f64 / 1000.0,
             "token_ttl_secs": self.token_ttl_ms as f64 / 1000.0,
             "date_skew_secs": self.date_skew_ms as f64 / 1000.0,
+            "auth_clock": self.auth_clock.as_str(),
             "latency_ms": self.latency_ms,
             "webhook_timeout_ms": self.webhook_timeout_ms,
+            "public_url": self.public_url,
+            "unit_cost": self.unit_cost,
         })
     }
 
@@ -186,6 +113,19 @@ impl Settings {
         if let Some(v) = p.date_skew_secs {
             next.date_skew_ms = secs(v, "date_skew_secs")?;
         }
+        if let Some(v) = p.auth_clock {
+            next.auth_clock = AuthClock::parse(&v)
+                .ok_or_else(|| "auth_clock must be \"real\" or \"simulated\"".to_owned())?;
+        }
+        if let Some(v) = p.public_url {
+            if !is_base_url(&v) {
+                return Err("public_url must be an http:// or https:// URL".into());
+            }
+            next.public_url = v.trim_end_matches('/').to_owned();
+        }
+        if let Some(v) = p.unit_cost {
+            next.unit_cost = v;
+        }
         if let Some(v) = p.latency_ms {
             next.latency_ms = v;
         }
@@ -215,6 +155,9 @@ struct SettingsPatch {
     delay_to_completed_secs: Option<f64>,
     token_ttl_secs: Option<f64>,
     date_skew_secs: Option<f64>,
+    auth_clock: Option<String>,
+    public_url: Option<String>,
+    unit_cost: Option<u64>,
     latency_ms: Option<u64>,
     webhook_timeout_ms: Option<u64>,
 }
@@ -250,6 +193,9 @@ mod tests {
             br#"{"webhook_url":"ftp://x"}"#,
             br#"{"token_ttl_secs":-5}"#,
             br#"{"webhook_basic_auth":"nocolon"}"#,
+            br#"{"auth_clock":"sundial"}"#,
+            br#"{"public_url":"ftp://x"}"#,
+            br#"{"unit_cost":-1}"#,
             b"not json",
         ] {
             assert!(s.apply(bad).is_err(), "{}", String::from_utf8_lossy(bad));
