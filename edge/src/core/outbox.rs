@@ -2,6 +2,8 @@
 //! Worker), and an in-memory outbox for native tests that records what was sent and can fail.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 
 use super::notify::QueueMessage;
 
@@ -15,12 +17,15 @@ pub const MAX_BATCH_BYTES: usize = 200 * 1024;
 #[error("queue send failed: {0}")]
 pub struct OutboxError(pub String);
 
+/// A send in progress (boxed so that `dyn Outbox` works: the service holds one optionally, and
+/// single-threaded Workers want no `Send` bound).
+pub type Sending<'a> = Pin<Box<dyn Future<Output = Result<(), OutboxError>> + 'a>>;
+
 /// What the core needs from a queue producer.
-#[allow(async_fn_in_trait)] // single-threaded Workers: no Send bound wanted
 pub trait Outbox {
     /// Send one batch (within [`MAX_BATCH_MESSAGES`] and [`MAX_BATCH_BYTES`]) atomically as far
     /// as the caller can tell: an error means "assume none was sent".
-    async fn send_batch(&self, messages: &[QueueMessage]) -> Result<(), OutboxError>;
+    fn send_batch<'a>(&'a self, messages: &'a [QueueMessage]) -> Sending<'a>;
 }
 
 /// Split messages into batches a single `sendBatch` accepts, in order.
@@ -75,21 +80,21 @@ impl MemoryOutbox {
 }
 
 impl Outbox for MemoryOutbox {
-    async fn send_batch(&self, messages: &[QueueMessage]) -> Result<(), OutboxError> {
-        self.calls.set(self.calls.get() + 1);
-        if messages.len() > MAX_BATCH_MESSAGES {
-            return Err(OutboxError(format!(
-                "{} messages in one batch",
-                messages.len()
-            )));
-        }
-        let n = self.fail_next.get();
-        if n > 0 {
-            self.fail_next.set(n - 1);
-            return Err(OutboxError("injected failure".into()));
-        }
-        self.sent.borrow_mut().extend_from_slice(messages);
-        Ok(())
+    fn send_batch<'a>(&'a self, messages: &'a [QueueMessage]) -> Sending<'a> {
+        Box::pin(async move {
+            self.calls.set(self.calls.get() + 1);
+            if messages.len() > MAX_BATCH_MESSAGES {
+                let n = messages.len();
+                return Err(OutboxError(format!("{n} messages in one batch")));
+            }
+            let n = self.fail_next.get();
+            if n > 0 {
+                self.fail_next.set(n - 1);
+                return Err(OutboxError("injected failure".into()));
+            }
+            self.sent.borrow_mut().extend_from_slice(messages);
+            Ok(())
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 use worker::{Env, Queue};
 
 use crate::core::notify::QueueMessage;
-use crate::core::outbox::{Outbox, OutboxError};
+use crate::core::outbox::{Outbox, OutboxError, Sending};
 
 /// The producer binding (`[[queues.producers]]` in wrangler.toml).
 pub const BINDING: &str = "EVENTS";
@@ -19,14 +19,16 @@ impl WorkersOutbox {
 }
 
 impl Outbox for WorkersOutbox {
-    async fn send_batch(&self, messages: &[QueueMessage]) -> Result<(), OutboxError> {
-        let queue = self
-            .0
-            .as_ref()
-            .ok_or_else(|| OutboxError(format!("no {BINDING} queue binding")))?;
-        queue
-            .send_batch(messages.to_vec())
-            .await
-            .map_err(|e| OutboxError(e.to_string()))
+    fn send_batch<'a>(&'a self, messages: &'a [QueueMessage]) -> Sending<'a> {
+        Box::pin(async move {
+            let queue = self
+                .0
+                .as_ref()
+                .ok_or_else(|| OutboxError(format!("no {BINDING} queue binding")))?;
+            queue
+                .send_batch(messages.to_vec())
+                .await
+                .map_err(|e| OutboxError(e.to_string()))
+        })
     }
 }

@@ -14,7 +14,7 @@ use crate::core::notify::message::{
     DEAD_PREFIX, DeadLetter, FailedEvent, MessageError, dead_key, valid_event_id,
 };
 use crate::core::notify::{Notifications, QueueMessage};
-use crate::core::outbox::{MAX_BATCH_MESSAGES, Outbox, batches};
+use crate::core::outbox::{MAX_BATCH_MESSAGES, batches};
 
 /// What the dead-letter consumer did with one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl ReplayRequest {
     }
 }
 
-impl<K: Kv, O: Outbox> Notifier<'_, K, O> {
+impl<K: Kv> Notifier<'_, K> {
     /// The dead-letter queue's consumer: keep the event where the merchant can see it.
     pub async fn record_dead(&self, raw: Value, now_ms: i64) -> Result<DeadOutcome, KvError> {
         let message = match QueueMessage::parse(raw) {
@@ -205,7 +205,7 @@ mod tests {
         .into()
     }
 
-    fn kill(notifier: &Notifier<'_, MemoryKv, MemoryOutbox>, keys: &[&str]) -> Vec<QueueMessage> {
+    fn kill(notifier: &Notifier<'_, MemoryKv>, keys: &[&str]) -> Vec<QueueMessage> {
         keys.iter()
             .map(|k| {
                 let m = message(k);

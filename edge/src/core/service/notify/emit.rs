@@ -10,7 +10,7 @@ use super::Notifier;
 use crate::core::kv::{Kv, KvError};
 use crate::core::notify::message::{UNSENT_PREFIX, unsent_key};
 use crate::core::notify::{Event, QueueMessage};
-use crate::core::outbox::{Outbox, OutboxError, batches};
+use crate::core::outbox::{OutboxError, batches};
 
 /// What became of a fact's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub struct Unsent {
     pub corp_num: Option<String>,
 }
 
-impl<K: Kv, O: Outbox> Notifier<'_, K, O> {
+impl<K: Kv> Notifier<'_, K> {
     /// Queue `events` (all of one submission). `Err` only when the queue refused *and* the
     /// marker could not be written: then nothing remembers the events, and the caller must
     /// fail so that its own retry (POPBiLL's webhook retry) brings them back.

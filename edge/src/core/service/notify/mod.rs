@@ -32,14 +32,14 @@ pub enum NotifyError {
 }
 
 /// Queues events and keeps dead letters, for one request or one queue batch.
-pub struct Notifier<'a, K: Kv, O: Outbox> {
+pub struct Notifier<'a, K: Kv> {
     kv: &'a K,
-    outbox: &'a O,
+    outbox: &'a dyn Outbox,
     notifications: &'a Notifications,
 }
 
-impl<'a, K: Kv, O: Outbox> Notifier<'a, K, O> {
-    pub fn new(kv: &'a K, outbox: &'a O, notifications: &'a Notifications) -> Self {
+impl<'a, K: Kv> Notifier<'a, K> {
+    pub fn new(kv: &'a K, outbox: &'a dyn Outbox, notifications: &'a Notifications) -> Self {
         Notifier {
             kv,
             outbox,
