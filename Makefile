@@ -26,11 +26,13 @@ dev: ## Run the mock POPBiLL and the Worker locally, wired together (Ctrl-C stop
 fmt: ## Format the code
 	cargo fmt --all
 
-lint: ## rustfmt check, clippy (-D warnings) on all native targets, docs cite only the repository
+lint: ## rustfmt check, clippy (-D warnings) on every native target and the Worker for wasm32, docs cite only the repository
 	@scripts/test-check-links.sh
 	@scripts/check-links.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	@# The wasm32-only code (edge/src/shell, popbill/src/workers.rs) builds for wasm32 alone.
+	scripts/wasm-cargo.sh clippy -p edge --locked -- -D warnings
 
 native-test: ## Every native test (core, client, mock)
 	@scripts/count-tests.sh cargo test --workspace --exclude e2e --locked

@@ -5,6 +5,8 @@
 #     (docs/TOOLCHAIN.md §1: rustup cannot fetch the target on machines without internet)
 #   - worker-build 0.8.7 and wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - npm packages from package-lock.json (wrangler/workerd, binaryen's wasm-opt, the POPBiLL SDK)
+#   - on the Debian route, clippy for that toolchain (rust-web-clippy): `make lint` runs it on the
+#     Worker's wasm32-only code
 #
 # Each failure stops with one line: what is missing and how to get it.
 set -euo pipefail
@@ -30,17 +32,18 @@ if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown;
   say "wasm32: rustup target present"
 else
   if [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && command -v wasm-ld-16 >/dev/null 2>&1 \
-    && [ -d /usr/lib/rustlib/src/rust/library ]; then
+    && [ -d /usr/lib/rustlib/src/rust/library ] && [ -x /usr/bin/cargo-clippy ]; then
     say "wasm32: Debian rustc-web toolchain present"
   elif command -v apt-get >/dev/null 2>&1; then
-    say "wasm32: installing Debian's rustc-web, cargo-web, rust-web-src, lld-16 (about 20 s)"
+    # rust-web-clippy: clippy built for this rustc, so `make lint` lints the wasm32-only code.
+    say "wasm32: installing Debian's rustc-web, cargo-web, rust-web-src, rust-web-clippy, lld-16 (about 20 s)"
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then
       command -v sudo >/dev/null 2>&1 || die "apt-get needs root; run as root or run: rustup target add wasm32-unknown-unknown"
       SUDO="sudo -n"
     fi
     export DEBIAN_FRONTEND=noninteractive
-    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq rustc-web cargo-web rust-web-src lld-16; } \
+    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq rustc-web cargo-web rust-web-src rust-web-clippy lld-16; } \
       >target/setup-apt.log 2>&1 \
       || die "apt-get install of rustc-web failed (see target/setup-apt.log); or run: rustup target add wasm32-unknown-unknown"
   else

@@ -134,7 +134,7 @@ fn time_paths(iters: usize) -> Vec<Timed> {
     up.complete_all(t("20250711100005"));
     let (cpu, wall) = measure(|| {
         for i in half..iters {
-            let outcome = block_on(svc.poll_submission(&submit_id(i))).expect("kv works");
+            let outcome = block_on(svc.poll_submission(&sid(&submit_id(i)))).expect("kv works");
             assert_eq!(outcome, PollOutcome::Done);
         }
     });
@@ -174,18 +174,9 @@ fn life(n: usize, via_webhooks: bool) -> OpCounts {
     up.complete_all(t("20250711100005"));
     up.file_all();
     if via_webhooks {
-        for i in 0..n {
-            let k = format!("L-{i}");
-            block_on(svc.webhook(
-                &hook_headers(&format!("B{i}")),
-                &bulkresult_event("L-1", &k, 1),
-            ))
-            .expect("stored");
-            block_on(svc.webhook(&hook_headers(&format!("N{i}")), &nts_event(&k, 304, "0000")))
-                .expect("stored");
-        }
+        deliver_issued_and_filed(&svc, "L-1", "L", n);
     } else {
-        block_on(svc.poll_submission("L-1")).expect("kv works");
+        block_on(svc.poll_submission(&sid("L-1"))).expect("kv works");
     }
     block_on(svc.reconcile(t("20250712110000"))).expect("kv works");
     let view = block_on(svc.submission("L-1")).expect("stored");

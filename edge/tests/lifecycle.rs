@@ -3,10 +3,10 @@
 
 mod support;
 
+use edge::core::api::ApiError as _;
 use edge::core::kv::Kv;
 use edge::core::service::{PollOutcome, Service, WebhookOutcome};
 use edge::core::status::ReceiptStatus;
-use edge::core::upstream::UpstreamErrorKind;
 use edge::core::webhook::WebhookHeaders;
 use futures::executor::block_on;
 use support::*;
@@ -104,20 +104,24 @@ fn unauthenticated_or_malformed_webhooks_are_refused_and_store_nothing() {
         ..hook_headers("M1")
     };
     assert_eq!(
-        block_on(svc.webhook(&wrong, &body)).unwrap_err().status,
+        block_on(svc.webhook(&wrong, &body)).unwrap_err().status(),
         401
     );
-    assert_eq!(block_on(svc.webhook(&none, &body)).unwrap_err().status, 401);
+    assert_eq!(
+        block_on(svc.webhook(&none, &body)).unwrap_err().status(),
+        401
+    );
     assert_eq!(
         block_on(svc.webhook(&hook_headers("M1"), b"{oops"))
             .unwrap_err()
-            .code,
+            .code()
+            .as_str(),
         "malformed_json"
     );
     assert_eq!(
         block_on(svc.webhook(&hook_headers("M1"), b"[1]"))
             .unwrap_err()
-            .status,
+            .status(),
         400
     );
     assert_eq!(kv.snapshot(), before);
@@ -152,7 +156,7 @@ fn a_failed_write_makes_the_webhook_fail_so_popbill_retries() {
     kv.fail_next_writes(1);
     let err =
         block_on(svc.webhook(&hook_headers("M1"), &bulkresult_event("S-1", "K-0", 1))).unwrap_err();
-    assert_eq!(err.status, 503);
+    assert_eq!(err.status(), 503);
     assert_eq!(statuses(&svc, "S-1"), [ReceiptStatus::Submitted]);
     assert_eq!(
         block_on(svc.webhook(&hook_headers("M1"), &bulkresult_event("S-1", "K-0", 1))).unwrap(),
@@ -171,13 +175,13 @@ fn with_every_webhook_lost_polling_brings_each_receipt_to_its_final_state() {
     let svc = Service::new(&kv, &up, &s);
     block_on(svc.submit(&batch("S-1", &keys("K", 4)), t("20250711100000"), 1)).unwrap();
     assert_eq!(
-        block_on(svc.poll_submission("S-1")).unwrap(),
+        block_on(svc.poll_submission(&sid("S-1"))).unwrap(),
         PollOutcome::Pending
     );
 
     up.complete_all(t("20250711100005"));
     assert_eq!(
-        block_on(svc.poll_submission("S-1")).unwrap(),
+        block_on(svc.poll_submission(&sid("S-1"))).unwrap(),
         PollOutcome::Done
     );
     use ReceiptStatus::*;
@@ -205,14 +209,7 @@ fn with_every_webhook_lost_polling_brings_each_receipt_to_its_final_state() {
 #[test]
 fn reconcile_resolves_a_send_left_unfinished() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
-    up.inject(Fault::before(
-        Call::BulkSubmit,
-        UpstreamErrorKind::Retryable,
-    ));
-    up.inject(Fault::before(
-        Call::GetBulkResult,
-        UpstreamErrorKind::Retryable,
-    ));
+    up.unreachable_for_one_send();
     let svc = Service::new(&kv, &up, &s);
     block_on(svc.submit(&batch("S-1", &keys("K", 2)), t("20250711100000"), 1)).unwrap();
     let soon = block_on(svc.reconcile(t("20250711100010"))).unwrap();
@@ -233,18 +230,9 @@ fn a_receipt_costs_at_most_3_kv_writes_and_a_submission_at_most_4() {
         up.complete_all(t("20250711100005"));
         up.file_all();
         if via_webhooks {
-            for i in 0..n {
-                let k = format!("K-{i}");
-                block_on(svc.webhook(
-                    &hook_headers(&format!("B{i}")),
-                    &bulkresult_event("S-1", &k, 1),
-                ))
-                .unwrap();
-                block_on(svc.webhook(&hook_headers(&format!("N{i}")), &nts_event(&k, 304, "0000")))
-                    .unwrap();
-            }
+            deliver_issued_and_filed(&svc, "S-1", "K", n);
         } else {
-            block_on(svc.poll_submission("S-1")).unwrap();
+            block_on(svc.poll_submission(&sid("S-1"))).unwrap();
         }
         block_on(svc.reconcile(t("20250712110000"))).unwrap();
         assert_eq!(block_on(svc.submission("S-1")).unwrap().state, "completed");
@@ -296,7 +284,7 @@ fn the_post_submit_poll_does_not_ask_popbill_when_webhooks_brought_every_result(
         .unwrap();
     }
     assert_eq!(
-        block_on(svc.poll_submission("S-1")).unwrap(),
+        block_on(svc.poll_submission(&sid("S-1"))).unwrap(),
         PollOutcome::Done
     );
     assert_eq!(up.calls(Call::GetBulkResult), 0);

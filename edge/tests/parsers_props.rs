@@ -4,10 +4,12 @@
 
 mod support;
 
+use edge::core::api::ApiError as _;
 use edge::core::intake::parse_submit;
 use edge::core::service::Service;
 use futures::executor::block_on;
 use popbill::CorpNum;
+use popbill::wire::{Cashbill, Field, FieldType};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use support::*;
@@ -44,29 +46,40 @@ fn arb_json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// A valid cashbill with one field replaced by an arbitrary JSON value.
+/// A valid cashbill with one of its fields (the one list: `Cashbill::FIELDS`) replaced by an
+/// arbitrary JSON value.
 fn mutated_submission() -> impl Strategy<Value = Value> {
-    let fields = prop::sample::select(vec![
-        "mgtKey",
-        "tradeDT",
-        "tradeType",
-        "tradeUsage",
-        "taxationType",
-        "totalAmount",
-        "supplyCost",
-        "tax",
-        "serviceFee",
-        "franchiseCorpNum",
-        "identityNum",
-        "itemName",
-        "smssendYN",
-        "cancelType",
-        "tradeOpt",
-    ]);
+    let fields = prop::sample::select(Cashbill::FIELD_NAMES.to_vec());
     (fields, arb_json()).prop_map(|(f, v)| {
         let mut c = cashbill("P-1");
         c[f] = v;
         json!({ "submitID": "PROP-1", "cashbills": [c] })
+    })
+}
+
+/// Whether a field of type `ty` takes `v` (the oracle, written from docs/PROTOCOL.md §3.3:
+/// strings, booleans for the flags, integers for cancelType, also quoted or as a whole float as
+/// some senders write them; null is an absent value).
+fn takes(ty: FieldType, v: &Value) -> bool {
+    match (ty, v) {
+        (_, Value::Null) => true,
+        (FieldType::Text, Value::String(_)) => true,
+        (FieldType::Flag, Value::Bool(_)) => true,
+        (FieldType::Int, Value::Number(n)) => {
+            n.as_i64().is_some()
+                || n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+        }
+        (FieldType::Int, Value::String(s)) => s.trim().parse::<i64>().is_ok(),
+        _ => false,
+    }
+}
+
+/// A Cashbill field and a value its type does not take.
+fn field_with_wrong_value() -> impl Strategy<Value = (Field, Value)> {
+    prop::sample::select(Cashbill::FIELDS.to_vec()).prop_flat_map(|f| {
+        let wrong = arb_json().prop_filter("a value of another type", move |v| !takes(f.ty, v));
+        (Just(f), wrong)
     })
 }
 
@@ -75,8 +88,23 @@ proptest! {
     fn submission_parsing_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let corp = CorpNum::parse(CORP).unwrap();
         if let Err(e) = parse_submit(&bytes, &corp, std::slice::from_ref(&corp), t("20250711100000")) {
-            prop_assert!((400..500).contains(&e.status), "{e:?}");
+            prop_assert!((400..500).contains(&e.status()), "{e:?}");
         }
+    }
+
+    #[test]
+    fn a_wrong_json_type_in_any_cashbill_field_is_refused_naming_that_field(
+        (field, v) in field_with_wrong_value()
+    ) {
+        let corp = CorpNum::parse(CORP).unwrap();
+        let mut c = cashbill("P-1");
+        c[field.name] = v;
+        let body = serde_json::to_vec(&json!({ "submitID": "PROP-1", "cashbills": [c] })).unwrap();
+        let err = parse_submit(&body, &corp, std::slice::from_ref(&corp), t("20250711100000"))
+            .expect_err("a wrong type is refused");
+        prop_assert_eq!(err.code().as_str(), "invalid_cashbills");
+        let named: Vec<_> = err.details().iter().map(|d| (d.index, d.field.as_deref(), d.reason.as_str())).collect();
+        prop_assert_eq!(named, vec![(Some(0), Some(field.name), "invalid_type")]);
     }
 
     #[test]
@@ -86,8 +114,8 @@ proptest! {
         let body = serde_json::to_vec(&v).unwrap();
         match block_on(svc.submit(&body, t("20250711100000"), 1)) {
             Err(e) => {
-                prop_assert!((400..500).contains(&e.status), "{e:?}");
-                prop_assert!(!e.code.is_empty() && !e.message.is_empty());
+                prop_assert!((400..500).contains(&e.status()), "{e:?}");
+                prop_assert!(!e.code().as_str().is_empty() && !e.to_string().is_empty());
                 prop_assert!(kv.snapshot().is_empty());
                 prop_assert_eq!(up.calls(Call::BulkSubmit), 0);
             }
@@ -106,7 +134,7 @@ proptest! {
         let body = serde_json::to_vec(&v).unwrap();
         match block_on(svc.webhook(&hook_headers(&mid), &body)) {
             Err(e) => {
-                prop_assert!((400..500).contains(&e.status), "{e:?}");
+                prop_assert!((400..500).contains(&e.status()), "{e:?}");
                 prop_assert!(kv.snapshot().is_empty());
             }
             // No receipt exists, so nothing can become a fact: at most the raw event is kept.
@@ -119,7 +147,7 @@ proptest! {
         let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
         let svc = Service::new(&kv, &up, &s);
         if let Err(e) = block_on(svc.webhook(&hook_headers("M"), &bytes)) {
-            prop_assert!((400..500).contains(&e.status), "{e:?}");
+            prop_assert!((400..500).contains(&e.status()), "{e:?}");
         }
     }
 }

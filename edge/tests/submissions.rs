@@ -2,6 +2,7 @@
 
 mod support;
 
+use edge::core::api::ApiError as _;
 use edge::core::service::Service;
 use edge::core::status::ReceiptStatus;
 use edge::core::upstream::UpstreamErrorKind;
@@ -50,9 +51,12 @@ fn invalid_receipts_are_all_reported_by_index_and_field_and_nothing_is_stored_or
         serde_json::to_vec(&serde_json::json!({ "submitID": "S-bad", "cashbills": cashbills }))
             .unwrap();
     let err = block_on(svc.submit(&body, t("20250711100000"), 1)).unwrap_err();
-    assert_eq!((err.status, err.code), (422, "invalid_cashbills"));
+    assert_eq!(
+        (err.status(), err.code().as_str()),
+        (422, "invalid_cashbills")
+    );
     let found: Vec<(Option<usize>, Option<&str>, &str)> = err
-        .details
+        .details()
         .iter()
         .map(|d| (d.index, d.field.as_deref(), d.reason.as_str()))
         .collect();
@@ -126,7 +130,7 @@ fn bad_requests_get_stable_codes_and_change_nothing() {
     ];
     for (why, body, status, code) in cases {
         let err = block_on(svc.submit(&body, t("20250711100000"), 1)).unwrap_err();
-        assert_eq!((err.status, err.code), (status, code), "{why}");
+        assert_eq!((err.status(), err.code().as_str()), (status, code), "{why}");
     }
     assert!(kv.snapshot().is_empty());
     assert_eq!(up.calls(Call::BulkSubmit), 0);
@@ -153,7 +157,10 @@ fn the_same_submit_id_with_other_content_is_refused_with_409() {
     let before = kv.snapshot();
     let err =
         block_on(svc.submit(&batch("S-1", &keys("Other", 3)), t("20250711100000"), 1)).unwrap_err();
-    assert_eq!((err.status, err.code), (409, "submit_id_conflict"));
+    assert_eq!(
+        (err.status(), err.code().as_str()),
+        (409, "submit_id_conflict")
+    );
     assert_eq!(kv.snapshot(), before);
 }
 
@@ -169,8 +176,8 @@ fn a_mgt_key_held_by_another_submission_is_refused_with_409() {
         1,
     ))
     .unwrap_err();
-    assert_eq!((err.status, err.code), (409, "mgt_key_in_use"));
-    assert_eq!(err.details[0].index, Some(0));
+    assert_eq!((err.status(), err.code().as_str()), (409, "mgt_key_in_use"));
+    assert_eq!(err.details()[0].index, Some(0));
     assert_eq!(kv.snapshot(), before);
     assert_eq!(up.calls(Call::BulkSubmit), 1);
 }
@@ -209,14 +216,7 @@ fn a_send_popbill_never_received_is_sent_again_only_after_get_bulk_result_says_s
 #[test]
 fn an_unreachable_popbill_leaves_the_submission_pending_and_a_retry_finishes_it() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
-    up.inject(Fault::before(
-        Call::BulkSubmit,
-        UpstreamErrorKind::Retryable,
-    ));
-    up.inject(Fault::before(
-        Call::GetBulkResult,
-        UpstreamErrorKind::Retryable,
-    ));
+    up.unreachable_for_one_send();
     let svc = Service::new(&kv, &up, &s);
     let body = batch("S-1", &keys("K", 2));
     let got = block_on(svc.submit(&body, t("20250711100000"), 1)).unwrap();
@@ -245,7 +245,7 @@ fn a_submission_popbill_refuses_is_answered_502_and_its_receipts_fail() {
     let err =
         block_on(svc.submit(&batch("S-1", &keys("K", 2)), t("20250711100000"), 1)).unwrap_err();
     assert_eq!(
-        (err.status, err.code, err.popbill_code),
+        (err.status(), err.code().as_str(), err.popbill_code()),
         (502, "popbill_rejected", Some(-10010020))
     );
     let view = block_on(svc.submission("S-1")).unwrap();
@@ -261,14 +261,19 @@ fn a_submission_popbill_refuses_is_answered_502_and_its_receipts_fail() {
 fn unknown_submissions_and_receipts_are_404() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
     let svc = Service::new(&kv, &up, &s);
-    assert_eq!(block_on(svc.submission("nope")).unwrap_err().status, 404);
-    assert_eq!(block_on(svc.submission("bad id!")).unwrap_err().status, 404);
+    assert_eq!(block_on(svc.submission("nope")).unwrap_err().status(), 404);
     assert_eq!(
-        block_on(svc.cashbill(None, "nope")).unwrap_err().status,
+        block_on(svc.submission("bad id!")).unwrap_err().status(),
         404
     );
     assert_eq!(
-        block_on(svc.cashbill(Some("12"), "K")).unwrap_err().status,
+        block_on(svc.cashbill(None, "nope")).unwrap_err().status(),
+        404
+    );
+    assert_eq!(
+        block_on(svc.cashbill(Some("12"), "K"))
+            .unwrap_err()
+            .status(),
         400
     );
 }

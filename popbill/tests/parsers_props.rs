@@ -6,7 +6,9 @@
 
 use popbill::amount::{AmountError, MAX_AMOUNT};
 use popbill::time::{format_linkhub_utc, parse_linkhub_utc};
-use popbill::wire::{BulkCashbillResult, Cashbill, CashbillInfo, TokenResponse, WebhookEvent};
+use popbill::wire::{
+    BulkCashbillResult, Cashbill, CashbillInfo, CashbillView, TokenResponse, WebhookEvent,
+};
 use popbill::{Amount, ConfirmNum, CorpNum, KstDate, KstDateTime, MgtKey, ReceiptId, SubmitId};
 use proptest::prelude::*;
 
@@ -310,10 +312,51 @@ proptest! {
     }
 
     #[test]
-    fn webhook_events_tolerate_any_json_values_in_known_fields(v in arb_json()) {
-        let body = serde_json::json!({"eventType": "NTS", "stateCode": v.clone(), "code": v.clone(), "mgtKey": v});
-        let _ = serde_json::from_value::<WebhookEvent>(body);
+    fn the_allocation_free_view_accepts_exactly_what_the_cashbill_accepts(text in cashbill_like()) {
+        let view = serde_json::from_str::<CashbillView<'_>>(&text);
+        let owned = serde_json::from_str::<Cashbill>(&text);
+        prop_assert_eq!(view.is_ok(), owned.is_ok(), "{}", text);
+        if let (Ok(v), Ok(o)) = (view, owned) {
+            prop_assert_eq!(v.mgt_key.as_deref(), o.mgt_key.as_deref());
+        }
     }
+
+    #[test]
+    fn webhook_codes_read_any_json_value_and_only_a_non_string_mgt_key_is_refused(v in arb_json()) {
+        use serde_json::{Value, json};
+        // The oracle: an integer, a whole float, or a string holding an integer is a code;
+        // anything else is an absent code, never an unreadable event.
+        let want = match &v {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        let codes = json!({"eventType": "NTS", "stateCode": v.clone(), "code": v.clone()});
+        let event = serde_json::from_value::<WebhookEvent>(codes).expect("codes never make an event unreadable");
+        prop_assert_eq!(event.state_code, want);
+        prop_assert_eq!(event.code, want);
+        let with_key = json!({"eventType": "NTS", "mgtKey": v.clone()});
+        let read = serde_json::from_value::<WebhookEvent>(with_key);
+        prop_assert_eq!(read.is_ok(), v.is_string() || v.is_null(), "mgtKey {}", v);
+    }
+}
+
+/// A receipt-like object: Cashbill's own field names (some repeated in the raw text) and others,
+/// with arbitrary values.
+fn cashbill_like() -> impl Strategy<Value = String> {
+    let name = prop_oneof![
+        3 => prop::sample::select(Cashbill::FIELD_NAMES.to_vec()).prop_map(str::to_owned),
+        1 => "[a-zA-Z]{1,8}",
+    ];
+    proptest::collection::vec((name, arb_json()), 0..8).prop_map(|fields| {
+        let members: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}:{v}", serde_json::Value::from(k.as_str())))
+            .collect();
+        format!("{{{}}}", members.join(","))
+    })
 }
 
 fn arb_json() -> impl Strategy<Value = serde_json::Value> {

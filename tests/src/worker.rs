@@ -67,6 +67,13 @@ impl WorkerConfig {
     }
 }
 
+/// When a starting Worker counts as up, from its `/healthz` answer (status, JSON body).
+type Ready = fn(u16, &serde_json::Value) -> bool;
+
+fn healthy(status: u16, _body: &serde_json::Value) -> bool {
+    status < 500
+}
+
 pub struct WorkerProcess {
     pub url: String,
     pub log_path: PathBuf,
@@ -78,6 +85,19 @@ pub struct WorkerProcess {
 
 impl WorkerProcess {
     pub async fn start(config: WorkerConfig) -> Self {
+        Self::start_until(config, healthy).await
+    }
+
+    /// Start a Worker whose settings are wrong on purpose: ready when its `/healthz` answers that
+    /// it is degraded (the Worker's own answer, not the dev server's).
+    pub async fn start_misconfigured(config: WorkerConfig) -> Self {
+        Self::start_until(config, |status, body| {
+            status == 503 && body["config"] == "invalid"
+        })
+        .await
+    }
+
+    async fn start_until(config: WorkerConfig, ready: Ready) -> Self {
         let persist = tempfile::tempdir().expect("create a temp dir for local KV");
         let (child, url, log_path) = spawn(&config, persist.path(), 0);
         let mut worker = WorkerProcess {
@@ -87,7 +107,7 @@ impl WorkerProcess {
             persist,
             starts: 1,
         };
-        worker.wait_ready().await;
+        worker.wait_ready(ready).await;
         worker
     }
 
@@ -99,10 +119,10 @@ impl WorkerProcess {
         self.child = child;
         self.url = url;
         self.log_path = log_path;
-        self.wait_ready().await;
+        self.wait_ready(healthy).await;
     }
 
-    async fn wait_ready(&mut self) {
+    async fn wait_ready(&mut self, ready: Ready) {
         let http = reqwest::Client::new();
         let url = format!("{}/healthz", self.url);
         let log_path = self.log_path.clone();
@@ -119,10 +139,10 @@ impl WorkerProcess {
                 }
                 let req = http.get(&url).timeout(Duration::from_secs(5)).send();
                 async move {
-                    req.await
-                        .ok()
-                        .filter(|r| r.status().as_u16() < 500)
-                        .map(|_| ())
+                    let resp = req.await.ok()?;
+                    let status = resp.status().as_u16();
+                    let body = resp.json().await.unwrap_or(serde_json::Value::Null);
+                    ready(status, &body).then_some(())
                 }
             },
         )

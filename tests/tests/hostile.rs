@@ -273,7 +273,11 @@ fn worker_cases() -> Vec<Case> {
             with_field("itemName", "x".repeat(900_000).into()),
         ),
         invalid("smssendYN string", with_field("smssendYN", "yes".into())),
-        invalid("cancelType string", with_field("cancelType", "1".into())),
+        // A quoted integer is an integer (as for the client and the mock); a word is not.
+        invalid(
+            "cancelType not a number",
+            with_field("cancelType", "one".into()),
+        ),
         case(
             "same submitID, other content",
             M::POST,
@@ -340,7 +344,14 @@ fn worker_cases() -> Vec<Case> {
             Some("not_found"),
         )
         .merchant(),
-        case("root", M::GET, "/", 404, Some("not_found")),
+        // `GET /` is the index (tests/tests/harness.rs); nothing else may be done there.
+        case(
+            "post to the index",
+            M::POST,
+            "/",
+            405,
+            Some("method_not_allowed"),
+        ),
         case(
             "dot segments",
             M::GET,

@@ -139,36 +139,70 @@ impl IssueFact {
     }
 }
 
+/// What a filing report says, under the names an NTS webhook and GetInfo share: one reading
+/// ([`FilingFact::from_report`]) serves both sources.
+#[derive(Debug, Clone, Copy)]
+struct FilingReport<'a> {
+    state_code: Option<i64>,
+    nts_result_code: Option<&'a str>,
+    nts_result_message: Option<&'a str>,
+    nts_send_dt: Option<&'a str>,
+    nts_result_dt: Option<&'a str>,
+    confirm_num: Option<&'a str>,
+    issue_dt: Option<&'a str>,
+}
+
+impl<'a> From<&'a WebhookEvent> for FilingReport<'a> {
+    fn from(e: &'a WebhookEvent) -> Self {
+        FilingReport {
+            state_code: e.state_code,
+            nts_result_code: e.ntsresult_code.as_deref(),
+            nts_result_message: e.ntsresult_message.as_deref(),
+            nts_send_dt: e.ntssend_dt.as_deref(),
+            nts_result_dt: e.ntsresult_dt.as_deref(),
+            confirm_num: e.confirm_num.as_deref(),
+            issue_dt: e.issued_at(),
+        }
+    }
+}
+
+impl<'a> From<&'a CashbillInfo> for FilingReport<'a> {
+    fn from(i: &'a CashbillInfo) -> Self {
+        FilingReport {
+            state_code: i.state_code,
+            nts_result_code: i.ntsresult_code.as_deref(),
+            nts_result_message: i.ntsresult_message.as_deref(),
+            nts_send_dt: i.ntssend_dt.as_deref(),
+            nts_result_dt: i.ntsresult_dt.as_deref(),
+            confirm_num: i.confirm_num.as_deref(),
+            issue_dt: i.issue_dt.as_deref(),
+        }
+    }
+}
+
 impl FilingFact {
     /// From an NTS event; `None` unless it carries a final state (304/305).
     pub fn from_event(e: &WebhookEvent, mid: Option<&str>) -> Option<Self> {
-        let state_code = e.state_code.filter(|c| is_final_filing(*c))?;
-        Some(FilingFact {
-            state_code,
-            nts_result_code: clean(e.ntsresult_code.as_deref()),
-            nts_result_message: short(e.ntsresult_message.as_deref()),
-            nts_send_dt: clean(e.ntssend_dt.as_deref()),
-            nts_result_dt: clean(e.ntsresult_dt.as_deref()),
-            confirm_num: clean(e.confirm_num.as_deref()),
-            issue_dt: clean(e.issued_at()),
-            source: Source::Webhook,
-            mid: clean(mid),
-        })
+        Self::from_report(e.into(), Source::Webhook, mid)
     }
 
     /// From GetInfo/GetInfos; `None` unless the receipt has a final filing state.
     pub fn from_info(i: &CashbillInfo) -> Option<Self> {
-        let state_code = i.state_code.filter(|c| is_final_filing(*c))?;
+        Self::from_report(i.into(), Source::Poll, None)
+    }
+
+    fn from_report(r: FilingReport<'_>, source: Source, mid: Option<&str>) -> Option<Self> {
+        let state_code = r.state_code.filter(|c| is_final_filing(*c))?;
         Some(FilingFact {
             state_code,
-            nts_result_code: clean(i.ntsresult_code.as_deref()),
-            nts_result_message: short(i.ntsresult_message.as_deref()),
-            nts_send_dt: clean(i.ntssend_dt.as_deref()),
-            nts_result_dt: clean(i.ntsresult_dt.as_deref()),
-            confirm_num: clean(i.confirm_num.as_deref()),
-            issue_dt: clean(i.issue_dt.as_deref()),
-            source: Source::Poll,
-            mid: None,
+            nts_result_code: clean(r.nts_result_code),
+            nts_result_message: short(r.nts_result_message),
+            nts_send_dt: clean(r.nts_send_dt),
+            nts_result_dt: clean(r.nts_result_dt),
+            confirm_num: clean(r.confirm_num),
+            issue_dt: clean(r.issue_dt),
+            source,
+            mid: clean(mid),
         })
     }
 }
@@ -212,6 +246,48 @@ mod tests {
                 .as_deref(),
             Some("TS1")
         );
+    }
+
+    #[test]
+    fn a_webhook_and_a_poll_report_the_same_filing_as_the_same_fact() {
+        let event = WebhookEvent {
+            state_code: Some(305),
+            ntsresult_code: Some("TS1".into()),
+            ntsresult_message: Some("실패".into()),
+            ntssend_dt: Some("20250712000000".into()),
+            ntsresult_dt: Some("20250712110000".into()),
+            confirm_num: Some("TB0000001".into()),
+            issue_dt: Some("20250711100005".into()),
+            ..Default::default()
+        };
+        let info = CashbillInfo {
+            state_code: Some(305),
+            ntsresult_code: Some("TS1".into()),
+            ntsresult_message: Some("실패".into()),
+            ntssend_dt: Some("20250712000000".into()),
+            ntsresult_dt: Some("20250712110000".into()),
+            confirm_num: Some("TB0000001".into()),
+            issue_dt: Some("20250711100005".into()),
+            ..Default::default()
+        };
+        let from_hook = FilingFact::from_event(&event, None).unwrap();
+        let from_poll = FilingFact::from_info(&info).unwrap();
+        assert_eq!(
+            (from_hook.source, from_poll.source),
+            (Source::Webhook, Source::Poll)
+        );
+        assert_eq!(
+            FilingFact {
+                source: Source::Poll,
+                ..from_hook
+            },
+            from_poll
+        );
+        let not_final = CashbillInfo {
+            state_code: Some(300),
+            ..info
+        };
+        assert_eq!(FilingFact::from_info(&not_final), None);
     }
 
     #[test]

@@ -1,32 +1,37 @@
-//! The `/healthz` report.
+//! The `/healthz` report: whether the Worker can work (its settings parse, its KV answers).
 
 use serde::Serialize;
+
+use super::config::ConfigError;
 
 /// What `/healthz` answers.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Health {
+    /// `ok`, or `degraded` when anything below is not.
     pub status: &'static str,
+    /// `ok`, or `unavailable` when the KV binding did not answer a read.
     pub kv: &'static str,
+    /// `ok`, or `invalid` when a setting is missing or unusable.
+    pub config: &'static str,
+    /// Which setting and why (never its value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl Health {
-    /// The report given whether the KV binding answered a read.
-    pub fn from_kv(kv_answers: bool) -> Self {
-        if kv_answers {
-            Health {
-                status: "ok",
-                kv: "ok",
-            }
-        } else {
-            Health {
-                status: "degraded",
-                kv: "unavailable",
-            }
+    /// The report given whether the KV binding answered a read and how the settings parsed.
+    pub fn new(kv_answers: bool, config: Result<(), &ConfigError>) -> Self {
+        let ok = kv_answers && config.is_ok();
+        Health {
+            status: if ok { "ok" } else { "degraded" },
+            kv: if kv_answers { "ok" } else { "unavailable" },
+            config: if config.is_ok() { "ok" } else { "invalid" },
+            problem: config.err().map(ToString::to_string),
         }
     }
 
     pub fn http_status(&self) -> u16 {
-        if self.kv == "ok" { 200 } else { 503 }
+        if self.status == "ok" { 200 } else { 503 }
     }
 }
 
@@ -36,9 +41,29 @@ mod tests {
 
     #[test]
     fn health_is_unavailable_when_kv_does_not_answer() {
-        let h = Health::from_kv(false);
+        let h = Health::new(false, Ok(()));
         assert_eq!(h.http_status(), 503);
         assert_eq!(h.kv, "unavailable");
-        assert_eq!(Health::from_kv(true).http_status(), 200);
+        assert_eq!(Health::new(true, Ok(())).http_status(), 200);
+    }
+
+    #[test]
+    fn a_misconfiguration_is_reported_by_name() {
+        let e = ConfigError::Missing("API_TOKEN");
+        let h = Health::new(true, Err(&e));
+        assert_eq!(
+            (h.http_status(), h.status, h.config),
+            (503, "degraded", "invalid")
+        );
+        let body = serde_json::to_value(&h).unwrap();
+        assert_eq!(
+            body["problem"],
+            "the Worker is missing its API_TOKEN setting"
+        );
+        let fine = serde_json::to_value(Health::new(true, Ok(()))).unwrap();
+        assert_eq!(
+            fine,
+            serde_json::json!({ "status": "ok", "kv": "ok", "config": "ok" })
+        );
     }
 }

@@ -2,12 +2,13 @@
 //!
 //! Every problem is collected (not just the first) and reported by receipt index and field.
 
-use popbill::validate::{MAX_BATCH, check_cashbill};
+use popbill::validate::MAX_BATCH;
 use popbill::wire::Cashbill;
 use popbill::{CorpNum, IdError, KstDateTime, SubmitId};
 use serde_json::{Map, Value};
 
-use super::api::{ApiError, Detail};
+use super::api::{BodyError, Detail, MerchantError};
+use super::cashbills::{CheckedCashbill, CheckedCashbills};
 
 /// The largest body accepted. 100 receipts of POPBiLL's longest fields stay far below it.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -18,42 +19,8 @@ pub struct SubmitRequest {
     /// `None`: the Worker generates one.
     pub submit_id: Option<SubmitId>,
     pub corp_num: CorpNum,
-    pub cashbills: Vec<Cashbill>,
+    pub cashbills: CheckedCashbills,
 }
-
-/// The Cashbill fields that must be strings (or null) on the wire.
-const STRING_FIELDS: &[&str] = &[
-    "mgtKey",
-    "tradeDT",
-    "tradeDate",
-    "tradeType",
-    "tradeUsage",
-    "tradeOpt",
-    "taxationType",
-    "totalAmount",
-    "supplyCost",
-    "tax",
-    "serviceFee",
-    "franchiseCorpNum",
-    "franchiseTaxRegID",
-    "franchiseCorpName",
-    "franchiseCEOName",
-    "franchiseAddr",
-    "franchiseTEL",
-    "identityNum",
-    "customerName",
-    "itemName",
-    "orderNumber",
-    "email",
-    "hp",
-    "fax",
-    "memo",
-    "emailSubject",
-    "confirmNum",
-    "orgConfirmNum",
-    "orgTradeDate",
-];
-const BOOL_FIELDS: &[&str] = &["smssendYN", "faxsendYN"];
 
 fn detail(
     index: Option<usize>,
@@ -78,17 +45,13 @@ pub fn parse_submit(
     default_corp: &CorpNum,
     allowed: &[CorpNum],
     now: KstDateTime,
-) -> Result<SubmitRequest, ApiError> {
+) -> Result<SubmitRequest, MerchantError> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::body_too_large(MAX_BODY_BYTES));
+        return Err(BodyError::TooLarge(MAX_BODY_BYTES).into());
     }
-    let value: Value = serde_json::from_slice(body).map_err(|_| ApiError::malformed_json())?;
+    let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
     let Value::Object(obj) = value else {
-        return Err(ApiError::new(
-            400,
-            "malformed_request",
-            "the body must be a JSON object",
-        ));
+        return Err(BodyError::Malformed("the body must be a JSON object").into());
     };
     let mut problems = Vec::new();
 
@@ -160,29 +123,17 @@ pub fn parse_submit(
 
     let items = match obj.get("cashbills") {
         Some(Value::Array(items)) if items.is_empty() => {
-            return Err(ApiError::new(422, "no_cashbills", "cashbills is empty"));
+            return Err(MerchantError::NoCashbills("cashbills is empty"));
         }
         Some(Value::Array(items)) if items.len() > MAX_BATCH => {
-            return Err(ApiError::new(
-                422,
-                "too_many_cashbills",
-                format!(
-                    "{} cashbills; at most {MAX_BATCH} per submission",
-                    items.len()
-                ),
-            )
-            .with_popbill_code(Some(popbill::codes::TOO_MANY_CASHBILLS)));
+            return Err(MerchantError::TooManyCashbills(items.len()));
         }
         Some(Value::Array(items)) => items,
         None | Some(Value::Null) => {
-            return Err(ApiError::new(422, "no_cashbills", "cashbills is required"));
+            return Err(MerchantError::NoCashbills("cashbills is required"));
         }
         Some(_) => {
-            return Err(ApiError::new(
-                422,
-                "invalid_request",
-                "cashbills must be an array",
-            ));
+            return Err(MerchantError::InvalidRequest("cashbills must be an array"));
         }
     };
 
@@ -199,35 +150,33 @@ pub fn parse_submit(
             ));
             continue;
         };
-        let type_problems = check_types(i, fields);
-        if !type_problems.is_empty() {
-            problems.extend(type_problems);
-            continue;
-        }
-        let Ok(cashbill) = serde_json::from_value::<Cashbill>(item.clone()) else {
-            problems.push(detail(
-                Some(i),
-                None,
-                "invalid_type",
-                None,
-                "the cashbill has fields of the wrong type".into(),
-            ));
-            continue;
+        let cashbill = match read_cashbill(i, fields) {
+            Ok(c) => c,
+            Err(type_problems) => {
+                problems.extend(type_problems);
+                continue;
+            }
         };
+        let repeats = cashbill
+            .mgt_key
+            .clone()
+            .filter(|k| !k.is_empty())
+            .and_then(|key| seen.insert(key, i));
         if let Some(corp) = &corp_num {
-            for v in check_cashbill(&cashbill, corp, now) {
-                problems.push(detail(
-                    Some(i),
-                    Some(v.field),
-                    v.reason,
-                    Some(v.code),
-                    v.message_en(),
-                ));
+            match CheckedCashbill::check(cashbill, corp, now) {
+                Ok(checked) => cashbills.push(checked),
+                Err(violations) => problems.extend(violations.into_iter().map(|v| {
+                    detail(
+                        Some(i),
+                        Some(v.field),
+                        v.reason,
+                        Some(v.code),
+                        v.message_en(),
+                    )
+                })),
             }
         }
-        if let Some(key) = cashbill.mgt_key.clone().filter(|k| !k.is_empty())
-            && let Some(first) = seen.insert(key, i)
-        {
+        if let Some(first) = repeats {
             problems.push(detail(
                 Some(i),
                 Some("mgtKey"),
@@ -236,54 +185,139 @@ pub fn parse_submit(
                 format!("mgtKey repeats the one at index {first}"),
             ));
         }
-        cashbills.push(cashbill);
     }
 
     match corp_num {
         Some(corp_num) if problems.is_empty() => Ok(SubmitRequest {
             submit_id,
             corp_num,
-            cashbills,
+            cashbills: CheckedCashbills::new(cashbills)
+                .expect("intake refused empty and oversized batches and repeated mgtKeys"),
         }),
-        _ => {
-            let n = problems.len();
-            Err(ApiError::new(
-                422,
-                "invalid_cashbills",
-                format!("{n} problem(s) in the submission"),
-            )
-            .with_details(problems))
-        }
+        _ => Err(MerchantError::InvalidCashbills(problems)),
     }
 }
 
-fn check_types(index: usize, fields: &Map<String, Value>) -> Vec<Detail> {
-    let mut out = Vec::new();
-    for (name, value) in fields {
-        let ok = if STRING_FIELDS.contains(&name.as_str()) {
-            matches!(value, Value::String(_) | Value::Null)
-        } else if BOOL_FIELDS.contains(&name.as_str()) {
-            matches!(value, Value::Bool(_) | Value::Null)
-        } else if name == "cancelType" {
-            matches!(value, Value::Number(_) | Value::Null)
-        } else {
-            true // unknown fields are ignored, as POPBiLL ignores them
+/// A receipt as `Cashbill` (the one definition of its fields), or every field of the wrong JSON
+/// type by name: each failure names its field, which is set aside before trying again.
+fn read_cashbill(index: usize, fields: &Map<String, Value>) -> Result<Cashbill, Vec<Detail>> {
+    let mut object = Value::Object(fields.clone());
+    let mut problems = Vec::new();
+    loop {
+        let err = match serde_path_to_error::deserialize::<_, Cashbill>(&object) {
+            Ok(c) if problems.is_empty() => return Ok(c),
+            Ok(_) => return Err(problems),
+            Err(e) => e,
         };
-        if !ok {
-            out.push(detail(
-                Some(index),
-                Some(name),
-                "invalid_type",
-                None,
-                format!("{name} has the wrong JSON type"),
-            ));
+        let field = err.path().to_string();
+        let set_aside = object.as_object_mut().and_then(|o| o.remove(&field));
+        if set_aside.is_none() {
+            // Not one of the object's own fields (cannot happen; it keeps the loop finite).
+            let message = err.into_inner().to_string();
+            problems.push(detail(Some(index), None, "invalid_type", None, message));
+            return Err(problems);
         }
+        problems.push(detail(
+            Some(index),
+            Some(&field),
+            "invalid_type",
+            None,
+            format!("{field} has the wrong JSON type"),
+        ));
     }
-    out
 }
 
 /// A fresh SubmitID: the KST intake time and 64 random bits (31 characters).
 pub fn generate_submit_id(now: KstDateTime, random: u64) -> SubmitId {
     SubmitId::parse(&format!("{now}-{random:016x}"))
         .expect("14 digits, '-', 16 hex digits is a valid SubmitId")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::api::ApiError as _;
+    use crate::core::fixtures::{CORP, corp, t};
+    use serde_json::json;
+
+    fn body(cashbill: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({ "cashbills": [cashbill] })).unwrap()
+    }
+
+    fn valid() -> Value {
+        serde_json::to_value(crate::core::fixtures::cashbill("K1")).unwrap()
+    }
+
+    #[test]
+    fn every_field_of_the_wrong_type_is_named_in_field_order() {
+        let mut c = valid();
+        c["tax"] = json!(1000);
+        c["smssendYN"] = json!("no");
+        c["cancelType"] = json!("one");
+        c["unknownField"] = json!({ "ignored": true });
+        let err = parse_submit(&body(c), &corp(), &[corp()], t("20250711100000")).unwrap_err();
+        let named: Vec<_> = err
+            .details()
+            .iter()
+            .map(|d| (d.field.as_deref(), d.reason.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (Some("cancelType"), "invalid_type"),
+                (Some("smssendYN"), "invalid_type"),
+                (Some("tax"), "invalid_type"),
+            ]
+        );
+    }
+
+    #[test]
+    fn cancel_type_reads_alike_in_the_worker_the_client_and_the_mock() {
+        for (v, ok) in [
+            (json!(0), true),
+            (json!(null), true),
+            (json!("1"), true),
+            (json!(2.0), true),
+            (json!("one"), false),
+            (json!(1.5), false),
+            (json!(true), false),
+        ] {
+            let mut c = valid();
+            c["cancelType"] = v.clone();
+            let worker = parse_submit(&body(c.clone()), &corp(), &[corp()], t("20250711100000"));
+            let client = serde_json::from_value::<Cashbill>(c.clone()).is_ok();
+            let text = c.to_string();
+            let mock = serde_json::from_str::<popbill::wire::CashbillView<'_>>(&text).is_ok();
+            assert_eq!(
+                (worker.is_ok(), client, mock),
+                (ok, ok, ok),
+                "cancelType {v}"
+            );
+        }
+        assert_eq!(CORP, corp().as_str());
+    }
+
+    #[test]
+    fn a_receipt_stamped_with_the_current_second_is_accepted_at_any_millisecond_of_it() {
+        // The Worker's clock (`KstDateTime::from_unix_millis`) drops the milliseconds: it must
+        // never fall behind a tradeDT stamped with the second it is in.
+        let second = t("20250711100000");
+        for ms in [0, 1, 500, 999] {
+            let now = KstDateTime::from_unix_millis(second.unix_millis() + ms);
+            assert_eq!(now, second, "{ms} ms into the second");
+            assert!(
+                parse_submit(&body(valid()), &corp(), &[corp()], now).is_ok(),
+                "at +{ms} ms"
+            );
+        }
+        let mut next = valid();
+        next["tradeDT"] = json!("20250711100001");
+        let late = KstDateTime::from_unix_millis(second.unix_millis() + 999);
+        let err = parse_submit(&body(next), &corp(), &[corp()], late).unwrap_err();
+        assert_eq!(
+            err.details()[0].reason,
+            "future",
+            "the next second is still ahead"
+        );
+    }
 }

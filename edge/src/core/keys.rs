@@ -19,50 +19,52 @@
 //! [`IssueFact`]: crate::core::facts::IssueFact
 //! [`FilingFact`]: crate::core::facts::FilingFact
 
-pub fn submission(submit_id: &str) -> String {
+use popbill::{CorpNum, MgtKey, SubmitId};
+
+pub fn submission(submit_id: &SubmitId) -> String {
     format!("sub:{submit_id}")
 }
 
-pub fn outcome(submit_id: &str) -> String {
+pub fn outcome(submit_id: &SubmitId) -> String {
     format!("sent:{submit_id}")
 }
 
 pub const OPEN_PREFIX: &str = "open:";
 
-pub fn open(submit_id: &str) -> String {
+pub fn open(submit_id: &SubmitId) -> String {
     format!("{OPEN_PREFIX}{submit_id}")
 }
 
-/// The submitID of an `open:` key.
+/// The submitID of an `open:` key (unchecked: the caller parses it).
 pub fn open_submit_id(key: &str) -> Option<&str> {
     key.strip_prefix(OPEN_PREFIX)
 }
 
-pub fn receipt(corp_num: &str, mgt_key: &str) -> String {
+pub fn receipt(corp_num: &CorpNum, mgt_key: &MgtKey) -> String {
     format!("rcpt:{corp_num}:{mgt_key}")
 }
 
 /// Prefix listing every fact of a submission.
-pub fn facts_of_submission(submit_id: &str) -> String {
+pub fn facts_of_submission(submit_id: &SubmitId) -> String {
     format!("fact:{submit_id}:")
 }
 
 /// Prefix listing every fact of one receipt. `:` is outside the mgtKey charset, so `A:` never
 /// matches `AB:`.
-pub fn facts_of_receipt(submit_id: &str, mgt_key: &str) -> String {
+pub fn facts_of_receipt(submit_id: &SubmitId, mgt_key: &MgtKey) -> String {
     format!("fact:{submit_id}:{mgt_key}:")
 }
 
-pub fn issue_fact(submit_id: &str, mgt_key: &str) -> String {
+pub fn issue_fact(submit_id: &SubmitId, mgt_key: &MgtKey) -> String {
     format!("fact:{submit_id}:{mgt_key}:issue")
 }
 
-pub fn filing_fact(submit_id: &str, mgt_key: &str) -> String {
+pub fn filing_fact(submit_id: &SubmitId, mgt_key: &MgtKey) -> String {
     format!("fact:{submit_id}:{mgt_key}:nts")
 }
 
-/// Which receipt and which kind a fact key names.
-pub fn parse_fact(key: &str) -> Option<(&str, FactKind)> {
+/// Which receipt and which kind a fact key names; `None` for a key this schema never writes.
+pub fn parse_fact(key: &str) -> Option<(MgtKey, FactKind)> {
     let rest = key.strip_prefix("fact:")?;
     let (_submit, rest) = rest.split_once(':')?;
     let (mgt_key, kind) = rest.rsplit_once(':')?;
@@ -71,7 +73,7 @@ pub fn parse_fact(key: &str) -> Option<(&str, FactKind)> {
         "nts" => FactKind::Filing,
         _ => return None,
     };
-    Some((mgt_key, kind))
+    Some((MgtKey::parse(mgt_key).ok()?, kind))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,15 +92,18 @@ mod tests {
 
     #[test]
     fn fact_keys_parse_back_to_their_receipt() {
+        let id = SubmitId::parse("S-1").unwrap();
+        let key = |k: &str| MgtKey::parse(k).unwrap();
         assert_eq!(
-            parse_fact(&issue_fact("S-1", "K_1")),
-            Some(("K_1", FactKind::Issue))
+            parse_fact(&issue_fact(&id, &key("K_1"))),
+            Some((key("K_1"), FactKind::Issue))
         );
         assert_eq!(
-            parse_fact(&filing_fact("S-1", "K-2")),
-            Some(("K-2", FactKind::Filing))
+            parse_fact(&filing_fact(&id, &key("K-2"))),
+            Some((key("K-2"), FactKind::Filing))
         );
         assert_eq!(parse_fact("fact:S:K:other"), None);
+        assert_eq!(parse_fact("fact:S:K 1:nts"), None, "not a mgtKey");
         assert_eq!(parse_fact("sub:S"), None);
     }
 }

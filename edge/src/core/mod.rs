@@ -2,7 +2,11 @@
 //! `upstream`. Everything here builds and tests natively.
 
 pub mod api;
+pub mod cashbills;
+pub mod config;
 pub mod facts;
+#[cfg(test)]
+mod fixtures;
 pub mod health;
 pub mod intake;
 pub mod keys;
@@ -11,6 +15,7 @@ pub mod meta;
 pub mod notify;
 pub mod outbox;
 pub mod reconcile;
+pub mod router;
 pub mod secret;
 pub mod service;
 pub mod status;

@@ -33,7 +33,7 @@ pub fn filing_due_at(issued: KstDateTime) -> KstDateTime {
     issued.date().next_day().at(11, 0, 0)
 }
 
-pub fn plan(sub: &Submission, facts: &BTreeMap<String, ReceiptFacts>, now: KstDateTime) -> Plan {
+pub fn plan(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>, now: KstDateTime) -> Plan {
     let created = KstDateTime::from_unix_millis(sub.created_ms);
     match sub.phase {
         Phase::Rejected => Plan {
@@ -66,10 +66,8 @@ pub fn plan(sub: &Submission, facts: &BTreeMap<String, ReceiptFacts>, now: KstDa
                         .and_then(|i| i.issue_dt.as_deref())
                         .and_then(|dt| KstDateTime::parse(dt).ok())
                         .unwrap_or(created);
-                    if now >= filing_due_at(issued_at)
-                        && let Ok(k) = MgtKey::parse(key)
-                    {
-                        plan.filing_due.push(k);
+                    if now >= filing_due_at(issued_at) {
+                        plan.filing_due.push(key.clone());
                     }
                 }
             }
@@ -81,59 +79,22 @@ pub fn plan(sub: &Submission, facts: &BTreeMap<String, ReceiptFacts>, now: KstDa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::facts::{FilingFact, IssueFact, Source};
-    use popbill::wire::Cashbill;
-
-    fn t(s: &str) -> KstDateTime {
-        KstDateTime::parse(s).unwrap()
-    }
-
-    fn sub(phase: Phase, keys: &[&str]) -> Submission {
-        Submission {
-            submit_id: "S1".into(),
-            corp_num: "1234567890".into(),
-            content_hash: String::new(),
-            created_ms: t("20250711100000").unix_millis(),
-            phase,
-            receipt_id: None,
-            rejection: None,
-            cashbills: keys
-                .iter()
-                .map(|k| Cashbill {
-                    mgt_key: Some((*k).into()),
-                    ..Default::default()
-                })
-                .collect(),
-        }
-    }
+    use crate::core::fixtures::{filing, issue, submission as sub, t};
 
     fn issued(code: i64, dt: &str) -> ReceiptFacts {
         ReceiptFacts {
-            issue: Some(IssueFact {
-                code,
-                message: None,
-                confirm_num: None,
-                issue_dt: Some(dt.into()),
-                source: Source::Webhook,
-                mid: None,
-            }),
+            issue: Some(issue(code, Some(dt))),
             filing: None,
         }
     }
 
     fn filed(mut f: ReceiptFacts, state: i64) -> ReceiptFacts {
-        f.filing = Some(FilingFact {
-            state_code: state,
-            nts_result_code: None,
-            nts_result_message: None,
-            nts_send_dt: None,
-            nts_result_dt: None,
-            confirm_num: None,
-            issue_dt: None,
-            source: Source::Poll,
-            mid: None,
-        });
+        f.filing = Some(filing(state));
         f
+    }
+
+    fn key(k: &str) -> MgtKey {
+        MgtKey::parse(k).unwrap()
     }
 
     #[test]
@@ -153,22 +114,22 @@ mod tests {
     fn missing_issuance_results_are_polled_and_filings_asked_when_due() {
         let s = sub(Phase::Accepted, &["K1", "K2", "K3"]);
         let mut facts = BTreeMap::new();
-        facts.insert("K1".to_string(), issued(1, "20250711100005"));
-        facts.insert("K2".to_string(), issued(-14001031, "20250711100005"));
+        facts.insert(key("K1"), issued(1, "20250711100005"));
+        facts.insert(key("K2"), issued(-14001031, "20250711100005"));
         let before = plan(&s, &facts, t("20250712105959"));
         assert!(before.poll_bulk, "K3 has no issuance result");
         assert!(before.filing_due.is_empty(), "not 11:00 yet");
         assert!(!before.close);
         let after = plan(&s, &facts, t("20250712110000"));
-        assert_eq!(after.filing_due, vec![MgtKey::parse("K1").unwrap()]);
+        assert_eq!(after.filing_due, vec![key("K1")]);
     }
 
     #[test]
     fn a_submission_closes_when_every_receipt_is_final() {
         let s = sub(Phase::Accepted, &["K1", "K2"]);
         let mut facts = BTreeMap::new();
-        facts.insert("K1".to_string(), filed(issued(1, "20250711100005"), 304));
-        facts.insert("K2".to_string(), issued(-1, "20250711100005"));
+        facts.insert(key("K1"), filed(issued(1, "20250711100005"), 304));
+        facts.insert(key("K2"), issued(-1, "20250711100005"));
         let p = plan(&s, &facts, t("20250720000000"));
         assert_eq!(
             p,

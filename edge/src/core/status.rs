@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use popbill::privacy::mask_identity;
 use popbill::wire::Cashbill;
+use popbill::{CorpNum, MgtKey, SubmitId};
 use serde::Serialize;
 
 use super::facts::{FilingFact, IssueFact, STATE_FILED};
@@ -72,9 +73,9 @@ pub fn derive_status(facts: &ReceiptFacts, phase: Phase) -> ReceiptStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReceiptView {
     #[serde(rename = "mgtKey")]
-    pub mgt_key: String,
+    pub mgt_key: MgtKey,
     #[serde(rename = "submitID")]
-    pub submit_id: String,
+    pub submit_id: SubmitId,
     pub status: ReceiptStatus,
     #[serde(rename = "confirmNum", skip_serializing_if = "Option::is_none")]
     pub confirm_num: Option<String>,
@@ -103,7 +104,12 @@ pub struct ReceiptView {
     pub identity_num: Option<String>,
 }
 
-pub fn receipt_view(sub: &Submission, cashbill: &Cashbill, facts: &ReceiptFacts) -> ReceiptView {
+pub fn receipt_view(
+    sub: &Submission,
+    mgt_key: &MgtKey,
+    cashbill: &Cashbill,
+    facts: &ReceiptFacts,
+) -> ReceiptView {
     let status = derive_status(facts, sub.phase);
     let (issue_code, issue_message) = match (&facts.issue, &sub.rejection) {
         (Some(i), _) => (Some(i.code), i.message.clone()),
@@ -113,7 +119,7 @@ pub fn receipt_view(sub: &Submission, cashbill: &Cashbill, facts: &ReceiptFacts)
     let issue = facts.issue.as_ref();
     let filing = facts.filing.as_ref();
     ReceiptView {
-        mgt_key: cashbill.mgt_key.clone().unwrap_or_default(),
+        mgt_key: mgt_key.clone(),
         submit_id: sub.submit_id.clone(),
         status,
         confirm_num: issue
@@ -141,9 +147,9 @@ pub fn receipt_view(sub: &Submission, cashbill: &Cashbill, facts: &ReceiptFacts)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubmissionView {
     #[serde(rename = "submitID")]
-    pub submit_id: String,
+    pub submit_id: SubmitId,
     #[serde(rename = "corpNum")]
-    pub corp_num: String,
+    pub corp_num: CorpNum,
     #[serde(rename = "receiptID", skip_serializing_if = "Option::is_none")]
     pub receipt_id: Option<String>,
     /// `pending` (not yet accepted by POPBiLL), `accepted`, `rejected`, or `completed` (every
@@ -158,19 +164,12 @@ pub struct SubmissionView {
     pub cashbills: Vec<ReceiptView>,
 }
 
-pub fn submission_view(sub: &Submission, facts: &BTreeMap<String, ReceiptFacts>) -> SubmissionView {
+pub fn submission_view(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>) -> SubmissionView {
     let empty = ReceiptFacts::default();
     let cashbills: Vec<ReceiptView> = sub
         .cashbills
         .iter()
-        .map(|c| {
-            let f = c
-                .mgt_key
-                .as_ref()
-                .and_then(|k| facts.get(k))
-                .unwrap_or(&empty);
-            receipt_view(sub, c, f)
-        })
+        .map(|(key, c)| receipt_view(sub, key, c, facts.get(key).unwrap_or(&empty)))
         .collect();
     let mut counts: BTreeMap<&'static str, usize> =
         ReceiptStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
@@ -200,31 +199,10 @@ pub fn submission_view(sub: &Submission, facts: &BTreeMap<String, ReceiptFacts>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::facts::Source;
+    use crate::core::fixtures::filing;
 
     fn issue(code: i64) -> IssueFact {
-        IssueFact {
-            code,
-            message: None,
-            confirm_num: Some("TB0000001".into()),
-            issue_dt: None,
-            source: Source::Webhook,
-            mid: None,
-        }
-    }
-
-    fn filing(state_code: i64) -> FilingFact {
-        FilingFact {
-            state_code,
-            nts_result_code: None,
-            nts_result_message: None,
-            nts_send_dt: None,
-            nts_result_dt: None,
-            confirm_num: None,
-            issue_dt: None,
-            source: Source::Poll,
-            mid: None,
-        }
+        crate::core::fixtures::issue(code, None)
     }
 
     #[test]

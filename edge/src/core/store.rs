@@ -1,8 +1,13 @@
 //! Typed access to the KV schema in `keys.rs`. Writes of facts are write-once: an existing fact
 //! is never rewritten (that is also how duplicate webhooks are recognised).
+//!
+//! What was written reads back through the same checked types (`SubmitId`, `CorpNum`, `MgtKey`,
+//! [`CheckedCashbills`](super::cashbills::CheckedCashbills)); a record that does not is
+//! [`StoreError::Corrupt`], never skipped.
 
 use std::collections::BTreeMap;
 
+use popbill::{CorpNum, MgtKey, SubmitId};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -22,21 +27,55 @@ pub enum Recorded {
     AlreadyKnown,
 }
 
+/// Why the store could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// KV did not answer or refused (network, limits): the same call may succeed later.
+    #[error(transparent)]
+    Kv(#[from] KvError),
+    /// A stored record does not read back as what this Worker writes (a bug or a hand edit):
+    /// retrying will not help.
+    #[error("corrupt record under {key}: {cause}")]
+    Corrupt { key: String, cause: String },
+}
+
+impl StoreError {
+    fn corrupt(key: &str, cause: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt {
+            key: key.to_owned(),
+            cause: cause.to_string(),
+        }
+    }
+}
+
 pub struct Store<'a, K: Kv> {
     kv: &'a K,
 }
 
-fn decode<T: DeserializeOwned>(
-    op: &'static str,
-    raw: Option<String>,
-) -> Result<Option<T>, KvError> {
-    raw.map(|s| {
-        serde_json::from_str(&s).map_err(|e| KvError {
-            op,
-            reason: format!("corrupt record: {e}"),
-        })
-    })
-    .transpose()
+/// A decode failure without the values serde quotes: records hold personal data (identityNum),
+/// and this text goes to the log. The key and the position find the record.
+fn shape_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let kind = match e.classify() {
+        Category::Io => "unreadable",
+        Category::Syntax => "not JSON",
+        Category::Data => "not the shape this Worker writes",
+        Category::Eof => "cut short",
+    };
+    format!("{kind} (line {}, column {})", e.line(), e.column())
+}
+
+fn decode<T: DeserializeOwned>(key: &str, raw: Option<String>) -> Result<Option<T>, StoreError> {
+    raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::corrupt(key, shape_error(&e))))
+        .transpose()
+}
+
+fn encode<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("the Worker's records always serialize")
+}
+
+fn parse_submit_id(key: &str, raw: &str) -> Result<SubmitId, StoreError> {
+    SubmitId::parse(raw).map_err(|e| StoreError::corrupt(key, e))
 }
 
 impl<'a, K: Kv> Store<'a, K> {
@@ -44,109 +83,136 @@ impl<'a, K: Kv> Store<'a, K> {
         Store { kv }
     }
 
-    pub fn kv(&self) -> &'a K {
-        self.kv
-    }
-
     /// The submission with POPBiLL's answer applied: the record (`sub:`) and its outcome
     /// (`sent:`), read together (one bulk read on Workers KV).
-    pub async fn submission(&self, submit_id: &str) -> Result<Option<Submission>, KvError> {
+    pub async fn submission(&self, submit_id: &SubmitId) -> Result<Option<Submission>, StoreError> {
+        let (record_key, outcome_key) = (keys::submission(submit_id), keys::outcome(submit_id));
         let both = self
             .kv
-            .get_many(&[keys::submission(submit_id), keys::outcome(submit_id)])
+            .get_many(&[record_key.clone(), outcome_key.clone()])
             .await?;
         let mut both = both.into_iter();
         let (record, outcome) = (both.next().flatten(), both.next().flatten());
-        let Some(mut sub) = decode::<Submission>("get", record)? else {
+        let Some(mut sub) = decode::<Submission>(&record_key, record)? else {
             return Ok(None);
         };
-        if let Some(outcome) = decode::<Outcome>("get", outcome)? {
-            sub.phase = outcome.phase;
-            sub.receipt_id = outcome.receipt_id;
-            sub.rejection = outcome.rejection;
+        if sub.submit_id != *submit_id {
+            return Err(StoreError::corrupt(
+                &record_key,
+                format!("holds submission {}", sub.submit_id),
+            ));
+        }
+        if let Some(outcome) = decode::<Outcome>(&outcome_key, outcome)? {
+            sub.apply(outcome);
         }
         Ok(Some(sub))
     }
 
     /// The record, written once at intake (KV allows one write per second per key, so what
     /// changes later lives under its own key).
-    pub async fn save_submission(&self, sub: &Submission) -> Result<(), KvError> {
-        let json = serde_json::to_string(sub).map_err(|e| KvError {
-            op: "put",
-            reason: e.to_string(),
-        })?;
-        self.kv
+    pub async fn save_submission(&self, sub: &Submission) -> Result<(), StoreError> {
+        let json = encode(sub).to_string();
+        Ok(self
+            .kv
             .put(&keys::submission(&sub.submit_id), &json, None)
-            .await
+            .await?)
     }
 
     /// POPBiLL's answer to the BulkSubmit (accepted with a receiptID, or refused), written once.
-    pub async fn save_outcome(&self, sub: &Submission) -> Result<Recorded, KvError> {
-        let outcome = Outcome {
-            phase: sub.phase,
-            receipt_id: sub.receipt_id.clone(),
-            rejection: sub.rejection.clone(),
-        };
-        self.write_once(&keys::outcome(&sub.submit_id), &outcome)
+    pub async fn save_outcome(&self, sub: &Submission) -> Result<Recorded, StoreError> {
+        self.write_once(&keys::outcome(&sub.submit_id), &sub.outcome())
             .await
     }
 
-    pub async fn open(&self, sub: &Submission) -> Result<(), KvError> {
+    pub async fn open(&self, sub: &Submission) -> Result<(), StoreError> {
         let meta = json!({ "corpNum": sub.corp_num, "createdMs": sub.created_ms });
-        self.kv
+        Ok(self
+            .kv
             .put(&keys::open(&sub.submit_id), "1", Some(&meta))
-            .await
+            .await?)
     }
 
-    pub async fn close(&self, submit_id: &str) -> Result<(), KvError> {
-        self.kv.delete(&keys::open(submit_id)).await
+    pub async fn close(&self, submit_id: &SubmitId) -> Result<(), StoreError> {
+        Ok(self.kv.delete(&keys::open(submit_id)).await?)
+    }
+
+    /// The open submissions, listing pages until at least `limit` are known (or none remain).
+    /// An `open:` key that names no valid submitID comes back as its own error, in place.
+    pub async fn open_submissions(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<Result<SubmitId, StoreError>>, StoreError> {
+        let mut open = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.kv.list(keys::OPEN_PREFIX, cursor.as_deref()).await?;
+            open.extend(page.keys.into_iter().map(|k| {
+                let raw = keys::open_submit_id(&k.name)
+                    .expect("a listing by the open: prefix holds only open: keys");
+                parse_submit_id(&k.name, raw)
+            }));
+            match page.cursor {
+                Some(c) if open.len() < limit => cursor = Some(c),
+                _ => return Ok(open),
+            }
+        }
     }
 
     /// The submission a receipt belongs to.
     pub async fn receipt_owner(
         &self,
-        corp_num: &str,
-        mgt_key: &str,
-    ) -> Result<Option<String>, KvError> {
-        self.kv.get(&keys::receipt(corp_num, mgt_key)).await
+        corp_num: &CorpNum,
+        mgt_key: &MgtKey,
+    ) -> Result<Option<SubmitId>, StoreError> {
+        let key = keys::receipt(corp_num, mgt_key);
+        let owner = self.kv.get(&key).await?;
+        owner.map(|o| parse_submit_id(&key, &o)).transpose()
     }
 
     /// The submissions several receipts belong to, in order (one bulk read on Workers KV).
     pub async fn receipt_owners(
         &self,
-        corp_num: &str,
-        mgt_keys: &[&str],
-    ) -> Result<Vec<Option<String>>, KvError> {
+        corp_num: &CorpNum,
+        mgt_keys: &[MgtKey],
+    ) -> Result<Vec<Option<SubmitId>>, StoreError> {
         let keys: Vec<String> = mgt_keys
             .iter()
             .map(|k| keys::receipt(corp_num, k))
             .collect();
-        self.kv.get_many(&keys).await
+        let owners = self.kv.get_many(&keys).await?;
+        keys.iter()
+            .zip(owners)
+            .map(|(key, owner)| owner.map(|o| parse_submit_id(key, &o)).transpose())
+            .collect()
     }
 
     pub async fn index_receipt(
         &self,
-        corp_num: &str,
-        mgt_key: &str,
-        submit_id: &str,
-    ) -> Result<(), KvError> {
-        self.kv
-            .put(&keys::receipt(corp_num, mgt_key), submit_id, None)
-            .await
+        corp_num: &CorpNum,
+        mgt_key: &MgtKey,
+        submit_id: &SubmitId,
+    ) -> Result<(), StoreError> {
+        Ok(self
+            .kv
+            .put(&keys::receipt(corp_num, mgt_key), submit_id.as_str(), None)
+            .await?)
     }
 
     /// Every fact of a submission, by mgtKey: one `list` per 1000 facts.
-    pub async fn facts(&self, submit_id: &str) -> Result<BTreeMap<String, ReceiptFacts>, KvError> {
+    pub async fn facts(
+        &self,
+        submit_id: &SubmitId,
+    ) -> Result<BTreeMap<MgtKey, ReceiptFacts>, StoreError> {
         self.facts_with_prefix(&keys::facts_of_submission(submit_id))
             .await
     }
 
-    /// The facts of one receipt.
+    /// The facts of one receipt (none on record: empty).
     pub async fn receipt_facts(
         &self,
-        submit_id: &str,
-        mgt_key: &str,
-    ) -> Result<ReceiptFacts, KvError> {
+        submit_id: &SubmitId,
+        mgt_key: &MgtKey,
+    ) -> Result<ReceiptFacts, StoreError> {
         let mut all = self
             .facts_with_prefix(&keys::facts_of_receipt(submit_id, mgt_key))
             .await?;
@@ -156,29 +222,32 @@ impl<'a, K: Kv> Store<'a, K> {
     async fn facts_with_prefix(
         &self,
         prefix: &str,
-    ) -> Result<BTreeMap<String, ReceiptFacts>, KvError> {
-        let mut out: BTreeMap<String, ReceiptFacts> = BTreeMap::new();
+    ) -> Result<BTreeMap<MgtKey, ReceiptFacts>, StoreError> {
+        let mut out: BTreeMap<MgtKey, ReceiptFacts> = BTreeMap::new();
         let mut cursor: Option<String> = None;
         loop {
             let page = self.kv.list(prefix, cursor.as_deref()).await?;
             for key in page.keys {
-                let Some((mgt_key, kind)) = keys::parse_fact(&key.name) else {
-                    continue;
+                let (mgt_key, kind) = keys::parse_fact(&key.name)
+                    .ok_or_else(|| StoreError::corrupt(&key.name, "not a fact key"))?;
+                // A key listed without metadata (should not happen) is read directly; one that
+                // is listed but not readable yet (KV's propagation) is left for the next read.
+                let fact = match key.metadata {
+                    Some(m) => meta::decode(&m),
+                    None => match decode::<Value>(&key.name, self.kv.get(&key.name).await?)? {
+                        Some(v) => v,
+                        None => continue,
+                    },
                 };
-                // A key listed without metadata (should not happen) is read directly.
-                let meta = match key.metadata {
-                    Some(m) => Some(meta::decode(&m)),
-                    None => self
-                        .kv
-                        .get(&key.name)
-                        .await?
-                        .and_then(|s| serde_json::from_str(&s).ok()),
-                };
-                let Some(meta) = meta else { continue };
-                let entry = out.entry(mgt_key.to_owned()).or_default();
+                let entry = out.entry(mgt_key).or_default();
+                let bad = |e: serde_json::Error| StoreError::corrupt(&key.name, shape_error(&e));
                 match kind {
-                    FactKind::Issue => entry.issue = serde_json::from_value(meta).ok(),
-                    FactKind::Filing => entry.filing = serde_json::from_value(meta).ok(),
+                    FactKind::Issue => {
+                        entry.issue = Some(serde_json::from_value(fact).map_err(bad)?)
+                    }
+                    FactKind::Filing => {
+                        entry.filing = Some(serde_json::from_value(fact).map_err(bad)?)
+                    }
                 }
             }
             match page.cursor {
@@ -190,34 +259,31 @@ impl<'a, K: Kv> Store<'a, K> {
 
     pub async fn record_issue(
         &self,
-        submit_id: &str,
-        mgt_key: &str,
+        submit_id: &SubmitId,
+        mgt_key: &MgtKey,
         fact: &IssueFact,
-    ) -> Result<Recorded, KvError> {
+    ) -> Result<Recorded, StoreError> {
         self.write_once(&keys::issue_fact(submit_id, mgt_key), fact)
             .await
     }
 
     pub async fn record_filing(
         &self,
-        submit_id: &str,
-        mgt_key: &str,
+        submit_id: &SubmitId,
+        mgt_key: &MgtKey,
         fact: &FilingFact,
-    ) -> Result<Recorded, KvError> {
+    ) -> Result<Recorded, StoreError> {
         self.write_once(&keys::filing_fact(submit_id, mgt_key), fact)
             .await
     }
 
-    async fn write_once<T: Serialize>(&self, key: &str, fact: &T) -> Result<Recorded, KvError> {
+    async fn write_once<T: Serialize>(&self, key: &str, fact: &T) -> Result<Recorded, StoreError> {
         if self.kv.get(key).await?.is_some() {
             return Ok(Recorded::AlreadyKnown);
         }
-        let meta: Value = serde_json::to_value(fact).map_err(|e| KvError {
-            op: "put",
-            reason: e.to_string(),
-        })?;
+        let value = encode(fact);
         self.kv
-            .put(key, &meta.to_string(), Some(&meta::encode(&meta)))
+            .put(key, &value.to_string(), Some(&meta::encode(&value)))
             .await?;
         Ok(Recorded::Written)
     }
@@ -228,12 +294,100 @@ impl<'a, K: Kv> Store<'a, K> {
         mid: &str,
         body: &str,
         meta: &Value,
-    ) -> Result<Recorded, KvError> {
+    ) -> Result<Recorded, StoreError> {
         let key = keys::event(mid);
         if self.kv.get(&key).await?.is_some() {
             return Ok(Recorded::AlreadyKnown);
         }
         self.kv.put(&key, body, Some(meta)).await?;
         Ok(Recorded::Written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::fixtures::{corp, issue, submission};
+    use crate::core::kv::MemoryKv;
+    use crate::core::submission::Phase;
+    use futures::executor::block_on;
+
+    #[test]
+    fn a_corrupt_record_is_an_error_that_names_its_key_not_a_missing_one() {
+        let kv = MemoryKv::new();
+        let store = Store::new(&kv);
+        let sub = submission(Phase::Accepted, &["K1"]);
+        let id = sub.submit_id.clone();
+        let key = MgtKey::parse("K1").unwrap();
+        block_on(async {
+            kv.put("sub:S1", "{not json", None).await.unwrap();
+            let err = store.submission(&id).await.unwrap_err();
+            assert!(
+                matches!(&err, StoreError::Corrupt { key, .. } if key == "sub:S1"),
+                "{err:?}"
+            );
+            kv.put("rcpt:1234567890:K1", "not an id!", None)
+                .await
+                .unwrap();
+            assert!(matches!(
+                store.receipt_owner(&corp(), &key).await,
+                Err(StoreError::Corrupt { .. })
+            ));
+            let bad_fact = serde_json::json!({ "code": "one" });
+            kv.put("fact:S1:K1:issue", "{}", Some(&bad_fact))
+                .await
+                .unwrap();
+            assert!(matches!(
+                store.facts(&id).await,
+                Err(StoreError::Corrupt { .. })
+            ));
+        });
+    }
+
+    #[test]
+    fn a_corrupt_record_is_described_without_the_values_it_holds() {
+        let kv = MemoryKv::new();
+        let store = Store::new(&kv);
+        let mut record = serde_json::to_value(submission(Phase::Accepted, &["K1"])).unwrap();
+        record["cashbills"][0]["identityNum"] = serde_json::json!(1012345678);
+        record["submitID"] = serde_json::json!("S1");
+        block_on(async {
+            kv.put("sub:S1", &record.to_string(), None).await.unwrap();
+            let id = SubmitId::parse("S1").unwrap();
+            let err = store.submission(&id).await.unwrap_err().to_string();
+            assert!(
+                err.starts_with("corrupt record under sub:S1: not the shape"),
+                "{err}"
+            );
+            assert!(!err.contains("1012345678"), "{err}");
+        });
+    }
+
+    #[test]
+    fn facts_read_back_by_mgt_key_and_are_written_once() {
+        let kv = MemoryKv::new();
+        let store = Store::new(&kv);
+        let id = SubmitId::parse("S1").unwrap();
+        let key = MgtKey::parse("K1").unwrap();
+        block_on(async {
+            let first = issue(1, Some("20250711100005"));
+            assert_eq!(
+                store.record_issue(&id, &key, &first).await.unwrap(),
+                Recorded::Written
+            );
+            assert_eq!(
+                store
+                    .record_issue(&id, &key, &issue(-1, None))
+                    .await
+                    .unwrap(),
+                Recorded::AlreadyKnown
+            );
+            let facts = store.facts(&id).await.unwrap();
+            assert_eq!(facts["K1"].issue.as_ref(), Some(&first));
+            assert_eq!(
+                store.receipt_facts(&id, &key).await.unwrap().issue,
+                Some(first)
+            );
+        });
     }
 }

@@ -2,8 +2,11 @@
 
 use base64::Engine as _;
 use popbill::wire::Cashbill;
+use popbill::{CorpNum, MgtKey, SubmitId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use super::cashbills::CheckedCashbills;
 
 /// Where the BulkSubmit call stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,13 +27,14 @@ pub struct Rejection {
     pub message: String,
 }
 
-/// `sub:{submitID}`: everything needed to (re)send and to answer about a submission.
+/// `sub:{submitID}`: everything needed to (re)send and to answer about a submission. Its ids and
+/// receipts deserialize through their checked types, so a corrupt record fails to read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
     #[serde(rename = "submitID")]
-    pub submit_id: String,
+    pub submit_id: SubmitId,
     #[serde(rename = "corpNum")]
-    pub corp_num: String,
+    pub corp_num: CorpNum,
     #[serde(rename = "contentHash")]
     pub content_hash: String,
     /// Intake time, Unix ms on the configured time source.
@@ -41,7 +45,7 @@ pub struct Submission {
     pub receipt_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection: Option<Rejection>,
-    pub cashbills: Vec<Cashbill>,
+    pub cashbills: CheckedCashbills,
 }
 
 /// `sent:{submitID}`: how POPBiLL answered the BulkSubmit. Kept apart from the record so that no
@@ -56,14 +60,31 @@ pub struct Outcome {
 }
 
 impl Submission {
-    pub fn mgt_keys(&self) -> impl Iterator<Item = &str> {
-        self.cashbills.iter().filter_map(|c| c.mgt_key.as_deref())
+    pub fn mgt_keys(&self) -> impl Iterator<Item = &MgtKey> {
+        self.cashbills.mgt_keys().iter()
+    }
+
+    /// POPBiLL's answer as it is stored under `sent:`.
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
+            phase: self.phase,
+            receipt_id: self.receipt_id.clone(),
+            rejection: self.rejection.clone(),
+        }
+    }
+
+    /// The record with POPBiLL's answer applied.
+    pub fn apply(&mut self, outcome: Outcome) {
+        self.phase = outcome.phase;
+        self.receipt_id = outcome.receipt_id;
+        self.rejection = outcome.rejection;
     }
 }
 
 /// A fingerprint of what was asked: same corpNum and same receipts (field by field) → same hash.
-pub fn content_hash(corp_num: &str, cashbills: &[Cashbill]) -> String {
-    let bytes = serde_json::to_vec(&(corp_num, cashbills)).unwrap_or_default();
+pub fn content_hash(corp_num: &CorpNum, cashbills: &[Cashbill]) -> String {
+    let bytes = serde_json::to_vec(&(corp_num, cashbills))
+        .expect("strings, numbers and booleans always serialize");
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(bytes))
 }
 
@@ -79,18 +100,36 @@ mod tests {
             ..Default::default()
         }];
         let mut b = a.clone();
+        let corp = |s: &str| CorpNum::parse(s).unwrap();
         assert_eq!(
-            content_hash("1234567890", &a),
-            content_hash("1234567890", &b)
+            content_hash(&corp("1234567890"), &a),
+            content_hash(&corp("1234567890"), &b)
         );
         b[0].total_amount = Some("101".into());
         assert_ne!(
-            content_hash("1234567890", &a),
-            content_hash("1234567890", &b)
+            content_hash(&corp("1234567890"), &a),
+            content_hash(&corp("1234567890"), &b)
         );
         assert_ne!(
-            content_hash("1234567890", &a),
-            content_hash("1234567891", &a)
+            content_hash(&corp("1234567890"), &a),
+            content_hash(&corp("1234567891"), &a)
         );
+    }
+
+    #[test]
+    fn a_record_with_a_bad_submit_id_or_corp_num_does_not_read_back() {
+        let sub = crate::core::fixtures::submission(Phase::Accepted, &["K1"]);
+        let json = serde_json::to_string(&sub).unwrap();
+        assert_eq!(serde_json::from_str::<Submission>(&json).unwrap(), sub);
+        for corrupt in [
+            json.replace(r#""submitID":"S1""#, r#""submitID":"S 1""#),
+            json.replace(r#""corpNum":"1234567890""#, r#""corpNum":"123""#),
+        ] {
+            let err = serde_json::from_str::<Submission>(&corrupt).unwrap_err();
+            assert!(
+                err.to_string().contains("submitID") || err.to_string().contains("corpNum"),
+                "{err}"
+            );
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! The POPBiLL calls the Worker makes, as a seam: the real `popbill::Client` in production, fakes
 //! in native tests.
 
-use popbill::wire::{BulkCashbillResult, BulkResponse, Cashbill, CashbillInfo};
+use popbill::wire::{BulkCashbillResult, BulkResponse, CashbillInfo};
 use popbill::{CorpNum, MgtKey, SubmitId};
+
+use super::cashbills::CheckedCashbills;
 
 /// What a failed call means for the caller (mirrors `popbill::ErrorKind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,11 +45,12 @@ impl UpstreamError {
 /// The three POPBiLL calls the Worker needs.
 #[allow(async_fn_in_trait)] // single-threaded Workers: no Send bound wanted
 pub trait Upstream {
+    /// Only checked receipts can be sent.
     async fn bulk_submit(
         &self,
         corp: &CorpNum,
         submit_id: &SubmitId,
-        cashbills: &[Cashbill],
+        cashbills: &CheckedCashbills,
     ) -> Result<BulkResponse, UpstreamError>;
 
     async fn get_bulk_result(
@@ -82,9 +85,9 @@ impl<T: popbill::Transport, C: popbill::Clock> Upstream for popbill::Client<T, C
         &self,
         corp: &CorpNum,
         submit_id: &SubmitId,
-        cashbills: &[Cashbill],
+        cashbills: &CheckedCashbills,
     ) -> Result<BulkResponse, UpstreamError> {
-        Ok(popbill::Client::bulk_submit(self, corp, submit_id, cashbills).await?)
+        Ok(popbill::Client::bulk_submit(self, corp, submit_id, cashbills.as_slice()).await?)
     }
 
     async fn get_bulk_result(

@@ -12,8 +12,8 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
     }
 }
 
-pub fn error(e: &ApiError) -> Response {
-    json(e.status, &e.body())
+pub fn error(e: &dyn ApiError) -> Response {
+    json(e.status(), &e.body())
 }
 
 /// A 500 says nothing about its cause; the cause goes to the log.

@@ -1,5 +1,5 @@
-//! Routing with a plain `match (method, path)`, and the translation of each route into a core
-//! call. Errors come back in the stable JSON shape; a 500 is opaque and its cause is logged.
+//! The translation of each route (chosen by `core::router`) into a core call. Errors come back in
+//! the stable JSON shape; a 5xx is opaque to the caller and its cause chain is logged.
 
 use std::time::Duration;
 
@@ -7,14 +7,16 @@ use popbill::KstDateTime;
 use popbill::TimeSource;
 use worker::{Context, Date, Delay, Env, Method, Request, Response, console_error, console_log};
 
-use super::config::WorkerConfig;
+use super::config::from_env;
 use super::http::{error, json};
 use super::kv::{BINDING, WorkersKv};
 use super::upstream::{Popbill, client};
-use crate::core::api::ApiError;
+use crate::core::api::{ApiError, BodyError, MerchantError, RouteError, WebhookError};
+use crate::core::config::{ConfigError, WorkerConfig};
 use crate::core::health::Health;
 use crate::core::intake::MAX_BODY_BYTES;
 use crate::core::reconcile::POLL_INTERVAL_MS;
+use crate::core::router::{Route, Routed, index, route};
 use crate::core::secret::{bearer, secret_eq};
 use crate::core::service::{PollOutcome, Service};
 use crate::core::webhook::{MAX_WEBHOOK_BYTES, WebhookHeaders};
@@ -27,11 +29,11 @@ struct App {
 }
 
 impl App {
-    fn new(env: &Env) -> Result<Self, ApiError> {
-        let config = WorkerConfig::from_env(env)?;
+    fn new(env: &Env) -> Result<Self, ConfigError> {
+        let config = from_env(env)?;
         let kv = env
             .kv(BINDING)
-            .map_err(|_| ApiError::not_configured("RECEIPTS KV binding"))?;
+            .map_err(|_| ConfigError::Missing("RECEIPTS KV binding"))?;
         let popbill = client(config.popbill.clone());
         Ok(App {
             config,
@@ -45,57 +47,55 @@ impl App {
     }
 
     /// Now, from the configured time source (the Worker's clock, or Linkhub's `GET /Time`).
-    async fn now(&self) -> Result<KstDateTime, ApiError> {
+    async fn now(&self) -> Result<KstDateTime, MerchantError> {
         match self.config.popbill.time_source {
             TimeSource::Local => Ok(KstDateTime::from_unix_millis(Date::now().as_millis() as i64)),
-            TimeSource::Linkhub => self.popbill.now().await.map_err(|e| {
-                console_error!("time source unavailable: {e}");
-                ApiError::new(
-                    503,
-                    "time_unavailable",
-                    "the configured time source did not answer; retry later",
-                )
-            }),
+            TimeSource::Linkhub => self
+                .popbill
+                .now()
+                .await
+                .map_err(|e| MerchantError::TimeUnavailable(e.into())),
         }
     }
 
-    fn authorize_merchant(&self, req: &Request) -> Result<(), ApiError> {
+    fn authorize_merchant(&self, req: &Request) -> Result<(), MerchantError> {
         let header = req.headers().get("authorization").ok().flatten();
         match bearer(header.as_deref()) {
-            Some(token) if secret_eq(token, &self.config.api_token) => Ok(()),
-            _ => Err(ApiError::unauthorized()),
+            Some(token) if secret_eq(token, self.config.api_token.expose()) => Ok(()),
+            _ => Err(MerchantError::Unauthorized),
         }
     }
 }
 
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
     let path = req.path();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let method = req.method();
-    let result = match (&method, segments.as_slice()) {
-        (Method::Get, ["healthz"]) => return healthz(&env).await,
-        (Method::Post, ["v1", "submissions"]) => submit(req, &env, ctx).await,
-        (Method::Get, ["v1", "submissions", id]) => read_submission(&req, &env, id).await,
-        (Method::Get, ["v1", "cashbills", key]) => read_cashbill(&req, &env, key).await,
-        (Method::Post, ["v1", "popbill", "webhook"]) => webhook(req, &env).await,
-        (
-            _,
-            ["healthz"] | ["v1", "submissions"] | ["v1", "submissions", _] | ["v1", "cashbills", _],
-        )
-        | (_, ["v1", "popbill", "webhook"]) => Err(ApiError::method_not_allowed()),
-        _ => Err(ApiError::not_found("route")),
-    };
+    let (m, p) = (&method, path.as_str());
+    match route(method.as_ref(), p) {
+        Routed::To(Route::Index) => json(200, &index()),
+        Routed::To(Route::Health) => healthz(&env).await,
+        Routed::To(Route::Submit) => respond(m, p, submit(req, &env, ctx).await),
+        Routed::To(Route::Submission(id)) => respond(m, p, read_submission(&req, &env, id).await),
+        Routed::To(Route::Cashbill(key)) => respond(m, p, read_cashbill(&req, &env, key).await),
+        Routed::To(Route::Webhook) => respond(m, p, webhook(req, &env).await),
+        Routed::MethodNotAllowed => respond(m, p, Err(RouteError::MethodNotAllowed)),
+        Routed::NotFound => respond(m, p, Err(RouteError::NotFound)),
+    }
+}
+
+/// The response, or the error in the stable shape; a 5xx is logged with its cause chain.
+fn respond<E: ApiError>(method: &Method, path: &str, result: Result<Response, E>) -> Response {
     match result {
         Ok(resp) => resp,
         Err(e) => {
-            if e.status >= 500 {
-                let cause = e.cause.as_deref().unwrap_or("-");
+            if e.status() >= 500 {
                 console_error!(
-                    "{} {} -> {} {} ({cause})",
+                    "{} {} -> {} {} ({})",
                     method.to_string(),
                     path,
-                    e.status,
-                    e.code
+                    e.status(),
+                    e.code().as_str(),
+                    e.cause_chain()
                 );
             }
             error(&e)
@@ -104,16 +104,17 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
 }
 
 async fn healthz(env: &Env) -> Response {
+    let config = from_env(env);
     let answers = match env.kv(BINDING) {
         Ok(kv) => kv.get("health:probe").text().await.is_ok(),
         Err(_) => false,
     };
-    let health = Health::from_kv(answers);
+    let health = Health::new(answers, config.as_ref().map(|_| ()));
     json(health.http_status(), &health)
 }
 
 /// Read at most `limit` bytes of body; a declared or actual larger body is refused unread.
-async fn body(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
+async fn body(req: &mut Request, limit: usize) -> Result<Vec<u8>, BodyError> {
     let declared = req
         .headers()
         .get("content-length")
@@ -121,19 +122,16 @@ async fn body(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
         .flatten()
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return Err(ApiError::body_too_large(limit));
+        return Err(BodyError::TooLarge(limit));
     }
-    let bytes = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::new(400, "unreadable_body", "the request body could not be read"))?;
+    let bytes = req.bytes().await.map_err(|_| BodyError::Unreadable)?;
     if bytes.len() > limit {
-        return Err(ApiError::body_too_large(limit));
+        return Err(BodyError::TooLarge(limit));
     }
     Ok(bytes)
 }
 
-async fn submit(mut req: Request, env: &Env, ctx: Context) -> Result<Response, ApiError> {
+async fn submit(mut req: Request, env: &Env, ctx: Context) -> Result<Response, MerchantError> {
     let app = App::new(env)?;
     app.authorize_merchant(&req)?;
     let bytes = body(&mut req, MAX_BODY_BYTES).await?;
@@ -150,8 +148,14 @@ async fn submit(mut req: Request, env: &Env, ctx: Context) -> Result<Response, A
 }
 
 /// The short poll after acceptance, at the documented 2–5 s cadence, within `waitUntil`'s time.
-async fn poll_after_submit(env: Env, submit_id: String, secs: u64) {
-    let Ok(app) = App::new(&env) else { return };
+async fn poll_after_submit(env: Env, submit_id: popbill::SubmitId, secs: u64) {
+    let app = match App::new(&env) {
+        Ok(app) => app,
+        Err(e) => {
+            console_error!("post-submit poll of {submit_id}: {e}");
+            return;
+        }
+    };
     let rounds = secs * 1000 / POLL_INTERVAL_MS;
     for _ in 0..rounds {
         Delay::from(Duration::from_millis(POLL_INTERVAL_MS)).await;
@@ -166,13 +170,13 @@ async fn poll_after_submit(env: Env, submit_id: String, secs: u64) {
     }
 }
 
-async fn read_submission(req: &Request, env: &Env, id: &str) -> Result<Response, ApiError> {
+async fn read_submission(req: &Request, env: &Env, id: &str) -> Result<Response, MerchantError> {
     let app = App::new(env)?;
     app.authorize_merchant(req)?;
     Ok(json(200, &app.service().submission(id).await?))
 }
 
-async fn read_cashbill(req: &Request, env: &Env, key: &str) -> Result<Response, ApiError> {
+async fn read_cashbill(req: &Request, env: &Env, key: &str) -> Result<Response, MerchantError> {
     let app = App::new(env)?;
     app.authorize_merchant(req)?;
     let corp = req.url().ok().and_then(|u| {
@@ -186,7 +190,7 @@ async fn read_cashbill(req: &Request, env: &Env, key: &str) -> Result<Response, 
     ))
 }
 
-async fn webhook(mut req: Request, env: &Env) -> Result<Response, ApiError> {
+async fn webhook(mut req: Request, env: &Env) -> Result<Response, WebhookError> {
     let app = App::new(env)?;
     let header = |name: &str| req.headers().get(name).ok().flatten();
     let headers = WebhookHeaders {
@@ -202,9 +206,9 @@ async fn webhook(mut req: Request, env: &Env) -> Result<Response, ApiError> {
         headers.authorization.as_deref(),
     ) {
         return Err(if app.config.settings.webhook_auth.is_configured() {
-            ApiError::unauthorized()
+            WebhookError::Unauthorized
         } else {
-            ApiError::not_configured("WEBHOOK_API_KEY or WEBHOOK_BASIC_AUTH")
+            WebhookError::NoCredentials
         });
     }
     let bytes = body(&mut req, MAX_WEBHOOK_BYTES).await?;
@@ -222,16 +226,20 @@ pub async fn reconcile(env: Env) {
     let app = match App::new(&env) {
         Ok(app) => app,
         Err(e) => {
-            console_error!("reconcile: not configured: {}", e.message);
+            console_error!("reconcile: {e}");
             return;
         }
     };
     let now = match app.now().await {
         Ok(now) => now,
-        Err(_) => return,
+        Err(e) => {
+            console_error!("reconcile: {}", e.cause_chain());
+            return;
+        }
     };
     match app.service().reconcile(now).await {
-        Ok(report) => console_log!("reconcile {now}: {report:?}"),
-        Err(e) => console_error!("reconcile {now}: {e}"),
+        Ok(report) if report.failures() > 0 => console_error!("reconcile {now}: {report}"),
+        Ok(report) => console_log!("reconcile {now}: {report}"),
+        Err(e) => console_error!("reconcile {now}: cannot list open submissions: {e}"),
     }
 }

@@ -4,12 +4,14 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use edge::core::kv::MemoryKv;
-use edge::core::service::Settings;
+use edge::core::cashbills::CheckedCashbills;
+use edge::core::kv::{Kv, MemoryKv};
+use edge::core::service::{Service, Settings, WebhookOutcome};
 use edge::core::upstream::{Upstream, UpstreamError, UpstreamErrorKind};
 use edge::core::webhook::{WebhookAuth, WebhookHeaders};
+use futures::executor::block_on;
 use popbill::codes;
-use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, Cashbill, CashbillInfo};
+use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, CashbillInfo};
 use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 use serde_json::{Value, json};
 
@@ -141,6 +143,19 @@ impl FakePopbill {
         self.state.borrow_mut().faults.push_back(fault);
     }
 
+    /// POPBiLL cannot be reached for one send: the next BulkSubmit and the GetBulkResult that
+    /// checks on it both fail before anything happens upstream.
+    pub fn unreachable_for_one_send(&self) {
+        self.inject(Fault::before(
+            Call::BulkSubmit,
+            UpstreamErrorKind::Retryable,
+        ));
+        self.inject(Fault::before(
+            Call::GetBulkResult,
+            UpstreamErrorKind::Retryable,
+        ));
+    }
+
     pub fn calls(&self, call: Call) -> usize {
         self.state
             .borrow()
@@ -225,7 +240,7 @@ impl FakePopbill {
         &self,
         corp: &CorpNum,
         id: &SubmitId,
-        cashbills: &[Cashbill],
+        cashbills: &CheckedCashbills,
     ) -> Result<BulkResponse, UpstreamError> {
         let mut s = self.state.borrow_mut();
         if s.subs.contains_key(id.as_str()) {
@@ -237,7 +252,7 @@ impl FakePopbill {
         }
         s.seq += 1;
         let receipt_id = format!("R{:017}", s.seq);
-        let mgt_keys = cashbills.iter().filter_map(|c| c.mgt_key.clone()).collect();
+        let mgt_keys = cashbills.mgt_keys().iter().map(|k| k.to_string()).collect();
         s.subs.insert(
             id.to_string(),
             FakeSub {
@@ -260,7 +275,7 @@ impl Upstream for FakePopbill {
         &self,
         corp: &CorpNum,
         id: &SubmitId,
-        cashbills: &[Cashbill],
+        cashbills: &CheckedCashbills,
     ) -> Result<BulkResponse, UpstreamError> {
         match self.take_fault(Call::BulkSubmit) {
             Some(f) if f.after_commit => {
@@ -361,6 +376,33 @@ pub fn nts_event(mgt_key: &str, state_code: i64, result: &str) -> Vec<u8> {
         "ntsresultDT": "20250712110000", "confirmNum": "TB0000001", "issueDT": "20250711100005"
     }))
     .expect("json")
+}
+
+/// A SubmitId for tests that name one.
+pub fn sid(s: &str) -> SubmitId {
+    SubmitId::parse(s).expect("a valid test SubmitId")
+}
+
+/// Deliver the webhooks POPBiLL sends for receipts `{prefix}-0..n` of `submit_id`: a BULKRESULT
+/// (issued) and an NTS (filed, 304) each, every one stored as a new fact.
+pub fn deliver_issued_and_filed<K: Kv, U: Upstream>(
+    svc: &Service<'_, K, U>,
+    submit_id: &str,
+    prefix: &str,
+    n: usize,
+) {
+    for i in 0..n {
+        let k = format!("{prefix}-{i}");
+        let stored = |mid: String, body: Vec<u8>| {
+            let outcome = block_on(svc.webhook(&hook_headers(&mid), &body)).expect("stored");
+            assert_eq!(outcome, WebhookOutcome::Stored, "{mid}");
+        };
+        stored(
+            format!("B-{submit_id}-{i}"),
+            bulkresult_event(submit_id, &k, 1),
+        );
+        stored(format!("N-{submit_id}-{i}"), nts_event(&k, 304, "0000"));
+    }
 }
 
 pub fn new_kv() -> MemoryKv {

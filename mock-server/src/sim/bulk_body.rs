@@ -1,128 +1,19 @@
 //! BulkSubmit's body, checked without allocating and stored raw until processing.
 //!
-//! At submission the body is parsed into borrowed views that accept exactly what
-//! `popbill::wire::Cashbill` accepts (strings or null; booleans for the `…YN` flags; anything
-//! for the lenient `cancelType`; unknown fields ignored), so the types, count, nulls and
-//! duplicate mgtKeys are checked with POPBiLL's whole-request codes. The raw bytes are kept
-//! (a few hundred bytes per receipt) and parsed into `Cashbill`s when processing runs.
+//! At submission the body is parsed into borrowed views (`popbill::wire::CashbillView`, derived
+//! from the one list of Cashbill fields) that accept exactly what `popbill::wire::Cashbill`
+//! accepts, so the types, count, nulls and duplicate mgtKeys are checked with POPBiLL's
+//! whole-request codes. The raw bytes are kept (a few hundred bytes per receipt) and parsed into
+//! `Cashbill`s when processing runs.
 
 use std::borrow::Cow;
 
 use bytes::Bytes;
 use popbill::codes;
 use popbill::validate::{MAX_BATCH, check_batch};
-use popbill::wire::Cashbill;
+use popbill::wire::{Cashbill, CashbillView};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
-
-/// A JSON string (or null) that is checked but not kept: no allocation.
-struct AnyStr;
-
-impl<'de> Deserialize<'de> for AnyStr {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor).map(|_: Cow<'de, str>| AnyStr)
-    }
-}
-
-/// A JSON string, borrowed from the body when it has no escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor).map(Key)
-    }
-}
-
-struct StrVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrVisitor {
-    type Value = Cow<'de, str>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
-    }
-}
-
-type Text = Option<AnyStr>;
-
-/// A receipt as POPBiLL's JSON spells it; only the mgtKey is kept, the rest is type-checked.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // Fields exist to type-check the JSON exactly like `Cashbill` does.
-struct CashbillView<'a> {
-    #[serde(borrow, default)]
-    mgt_key: Option<Key<'a>>,
-    #[serde(rename = "tradeDT", default)]
-    trade_dt: Text,
-    #[serde(default)]
-    trade_date: Text,
-    #[serde(default)]
-    trade_type: Text,
-    #[serde(default)]
-    trade_usage: Text,
-    #[serde(default)]
-    trade_opt: Text,
-    #[serde(default)]
-    taxation_type: Text,
-    #[serde(default)]
-    total_amount: Text,
-    #[serde(default)]
-    supply_cost: Text,
-    #[serde(default)]
-    tax: Text,
-    #[serde(default)]
-    service_fee: Text,
-    #[serde(default)]
-    franchise_corp_num: Text,
-    #[serde(rename = "franchiseTaxRegID", default)]
-    franchise_tax_reg_id: Text,
-    #[serde(default)]
-    franchise_corp_name: Text,
-    #[serde(rename = "franchiseCEOName", default)]
-    franchise_ceo_name: Text,
-    #[serde(default)]
-    franchise_addr: Text,
-    #[serde(rename = "franchiseTEL", default)]
-    franchise_tel: Text,
-    #[serde(default)]
-    identity_num: Text,
-    #[serde(default)]
-    customer_name: Text,
-    #[serde(default)]
-    item_name: Text,
-    #[serde(default)]
-    order_number: Text,
-    #[serde(default)]
-    email: Text,
-    #[serde(default)]
-    hp: Text,
-    #[serde(default)]
-    fax: Text,
-    #[serde(rename = "smssendYN", default)]
-    smssend_yn: Option<bool>,
-    #[serde(rename = "faxsendYN", default)]
-    faxsend_yn: Option<bool>,
-    #[serde(default)]
-    memo: Text,
-    #[serde(default)]
-    email_subject: Text,
-    #[serde(default)]
-    confirm_num: Text,
-    #[serde(default)]
-    org_confirm_num: Text,
-    #[serde(default)]
-    org_trade_date: Text,
-    #[serde(default)]
-    cancel_type: Option<IgnoredAny>,
-}
 
 /// `{"cashbills":[…]}` read as a stream: each receipt is type-checked and dropped at once, only
 /// its mgtKey is kept (no large intermediate vector).
@@ -179,7 +70,7 @@ impl<'de> Deserialize<'de> for Items<'de> {
             ) -> Result<Self::Value, A::Error> {
                 let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_BATCH + 1));
                 while let Some(item) = seq.next_element::<Option<CashbillView<'de>>>()? {
-                    keys.push(item.map(|c| c.mgt_key.map(|k| k.0)));
+                    keys.push(item.map(|c| c.mgt_key));
                 }
                 Ok(Items(keys))
             }

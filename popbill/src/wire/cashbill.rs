@@ -1,98 +1,136 @@
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::lenient;
+use super::lenient::{self, QuotedI64};
 use crate::privacy::mask_identity;
 
-/// A cash receipt as POPBiLL's JSON spells it (docs/PROTOCOL.md §3.3).
-///
-/// Every field is optional on the wire; [`crate::validate`] says which are required and why.
-/// Amounts are strings (`"11000"`), as every SDK sends them.
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Cashbill {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mgt_key: Option<String>,
-    #[serde(rename = "tradeDT", default, skip_serializing_if = "Option::is_none")]
-    pub trade_dt: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_usage: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_opt: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxation_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supply_cost: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_fee: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub franchise_corp_num: Option<String>,
-    #[serde(
-        rename = "franchiseTaxRegID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub franchise_tax_reg_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub franchise_corp_name: Option<String>,
-    #[serde(
-        rename = "franchiseCEOName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub franchise_ceo_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub franchise_addr: Option<String>,
-    #[serde(
-        rename = "franchiseTEL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub franchise_tel: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity_num: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hp: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fax: Option<String>,
-    #[serde(rename = "smssendYN", default, skip_serializing_if = "Option::is_none")]
-    pub smssend_yn: Option<bool>,
-    #[serde(rename = "faxsendYN", default, skip_serializing_if = "Option::is_none")]
-    pub faxsend_yn: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_subject: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confirm_num: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_confirm_num: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org_trade_date: Option<String>,
-    /// .NET always sends `0` here, even on 승인거래; it means "not set".
-    #[serde(
-        default,
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cancel_type: Option<i64>,
+/// How a [`Cashbill`] field is typed in POPBiLL's JSON (`null` is always accepted: absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// A JSON string (amounts too: `"11000"`).
+    Text,
+    /// A JSON boolean (the `…YN` flags).
+    Flag,
+    /// A JSON integer; also quoted (`"1"`) or a whole float, as some senders write numbers.
+    Int,
+}
+
+/// How a field of each Rust type is read (`null` and absent are `None`): strings and booleans as
+/// JSON has them, integers also quoted ([`QuotedI64`]). Anything else is an error that serde
+/// reports at the field.
+pub(crate) trait WireValue: Sized {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error>;
+}
+
+impl WireValue for String {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Option::<String>::deserialize(d)
+    }
+}
+
+impl WireValue for bool {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Option::<bool>::deserialize(d)
+    }
+}
+
+impl WireValue for i64 {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(Option::<QuotedI64>::deserialize(d)?.map(|q| q.0))
+    }
+}
+
+fn read_field<'de, D: Deserializer<'de>, T: WireValue>(d: D) -> Result<Option<T>, D::Error> {
+    T::read(d)
+}
+
+/// One [`Cashbill`] field: its JSON name and type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub ty: FieldType,
+}
+
+macro_rules! rust_type {
+    (Text) => {
+        String
+    };
+    (Flag) => {
+        bool
+    };
+    (Int) => {
+        i64
+    };
+}
+
+/// The one list of Cashbill fields: it makes the struct (and so its serde form) and
+/// [`Cashbill::FIELDS`], from which every other type check is derived.
+macro_rules! cashbill_fields {
+    ($( $(#[$doc:meta])* $field:ident: $ty:ident = $wire:literal, )*) => {
+        /// A cash receipt as POPBiLL's JSON spells it (docs/PROTOCOL.md §3.3).
+        ///
+        /// Every field is optional on the wire; [`crate::validate`] says which are required and
+        /// why. Amounts are strings (`"11000"`), as every SDK sends them. Unknown fields are
+        /// ignored; a field of the wrong JSON type is refused.
+        #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+        pub struct Cashbill {
+            $(
+                $(#[$doc])*
+                #[serde(
+                    rename = $wire,
+                    default,
+                    deserialize_with = "read_field",
+                    skip_serializing_if = "Option::is_none"
+                )]
+                pub $field: Option<rust_type!($ty)>,
+            )*
+        }
+
+        impl Cashbill {
+            /// Every field, in declaration (and serialization) order.
+            pub const FIELDS: &'static [Field] = &[$(Field { name: $wire, ty: FieldType::$ty },)*];
+            /// The JSON names alone, in the same order.
+            pub const FIELD_NAMES: &'static [&'static str] = &[$($wire,)*];
+        }
+    };
+}
+
+cashbill_fields! {
+    mgt_key: Text = "mgtKey",
+    trade_dt: Text = "tradeDT",
+    trade_date: Text = "tradeDate",
+    trade_type: Text = "tradeType",
+    trade_usage: Text = "tradeUsage",
+    trade_opt: Text = "tradeOpt",
+    taxation_type: Text = "taxationType",
+    total_amount: Text = "totalAmount",
+    supply_cost: Text = "supplyCost",
+    tax: Text = "tax",
+    service_fee: Text = "serviceFee",
+    franchise_corp_num: Text = "franchiseCorpNum",
+    franchise_tax_reg_id: Text = "franchiseTaxRegID",
+    franchise_corp_name: Text = "franchiseCorpName",
+    franchise_ceo_name: Text = "franchiseCEOName",
+    franchise_addr: Text = "franchiseAddr",
+    franchise_tel: Text = "franchiseTEL",
+    identity_num: Text = "identityNum",
+    customer_name: Text = "customerName",
+    item_name: Text = "itemName",
+    order_number: Text = "orderNumber",
+    email: Text = "email",
+    hp: Text = "hp",
+    fax: Text = "fax",
+    smssend_yn: Flag = "smssendYN",
+    faxsend_yn: Flag = "faxsendYN",
+    memo: Text = "memo",
+    email_subject: Text = "emailSubject",
+    confirm_num: Text = "confirmNum",
+    org_confirm_num: Text = "orgConfirmNum",
+    org_trade_date: Text = "orgTradeDate",
+    /// An integer (docs/PROTOCOL.md §3.3), quoted or not; .NET always sends `0` here, even on
+    /// 승인거래, meaning "not set". Anything that is not an integer is refused.
+    cancel_type: Int = "cancelType",
 }
 
 impl fmt::Debug for Cashbill {
@@ -154,6 +192,32 @@ mod tests {
             back.get("confirmNum").is_none(),
             "absent fields are not written"
         );
+    }
+
+    #[test]
+    fn every_listed_field_takes_its_type_and_refuses_the_others() {
+        use serde_json::{Value, json};
+        for f in Cashbill::FIELDS {
+            let (right, wrong) = match f.ty {
+                FieldType::Text => (json!("1"), [json!(1), json!(true)]),
+                FieldType::Flag => (json!(true), [json!("true"), json!(1)]),
+                FieldType::Int => (json!(1), [json!("one"), json!(1.5)]),
+            };
+            let body = json!({ f.name: right });
+            let read: Cashbill = serde_json::from_value(body.clone())
+                .unwrap_or_else(|e| panic!("{} refuses its own type: {e}", f.name));
+            assert_eq!(serde_json::to_value(&read).unwrap(), body, "{}", f.name);
+            for w in wrong {
+                assert!(
+                    serde_json::from_value::<Cashbill>(json!({ f.name: w })).is_err(),
+                    "{} takes {w}",
+                    f.name
+                );
+            }
+            let null: Cashbill = serde_json::from_value(json!({ f.name: Value::Null })).unwrap();
+            assert_eq!(null, Cashbill::default(), "{}: null is absent", f.name);
+        }
+        assert_eq!(Cashbill::FIELD_NAMES.len(), Cashbill::FIELDS.len());
     }
 
     #[test]

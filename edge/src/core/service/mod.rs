@@ -2,20 +2,24 @@
 //! shell calls these; native tests call them with an in-memory KV and a fake POPBiLL.
 
 pub mod notify;
+mod poll;
 mod read;
 mod reconcile;
+mod report;
 mod send;
 mod submit;
 mod webhook;
 
 use popbill::CorpNum;
 
-use super::api::ApiError;
-use super::kv::{Kv, KvError};
+use super::kv::Kv;
+use super::store::Store;
 use super::upstream::Upstream;
 use super::webhook::WebhookAuth;
 
-pub use reconcile::{PollOutcome, ReconcileReport};
+pub use poll::{PollError, PollOutcome};
+pub use reconcile::{KV_BUDGET, KV_LIMIT};
+pub use report::{Problem, ReconcileReport, Step};
 pub use submit::Submitted;
 pub use webhook::WebhookOutcome;
 
@@ -44,13 +48,7 @@ impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
         }
     }
 
-    fn store(&self) -> super::store::Store<'a, K> {
-        super::store::Store::new(self.kv)
-    }
-}
-
-impl From<KvError> for ApiError {
-    fn from(e: KvError) -> Self {
-        ApiError::storage_unavailable().with_cause(e.to_string())
+    fn store(&self) -> Store<'a, K> {
+        Store::new(self.kv)
     }
 }

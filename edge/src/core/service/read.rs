@@ -4,19 +4,19 @@
 use popbill::{CorpNum, MgtKey, SubmitId};
 
 use super::Service;
-use crate::core::api::ApiError;
+use crate::core::api::MerchantError;
 use crate::core::kv::Kv;
 use crate::core::status::{ReceiptView, SubmissionView, receipt_view, submission_view};
 use crate::core::upstream::Upstream;
 
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
-    pub async fn submission(&self, submit_id: &str) -> Result<SubmissionView, ApiError> {
-        let id = SubmitId::parse(submit_id).map_err(|_| ApiError::not_found("submission"))?;
+    pub async fn submission(&self, submit_id: &str) -> Result<SubmissionView, MerchantError> {
+        let id = SubmitId::parse(submit_id).map_err(|_| MerchantError::NotFound("submission"))?;
         let store = self.store();
         let sub = store
-            .submission(id.as_str())
+            .submission(&id)
             .await?
-            .ok_or_else(|| ApiError::not_found("submission"))?;
+            .ok_or(MerchantError::NotFound("submission"))?;
         let facts = store.facts(&sub.submit_id).await?;
         Ok(submission_view(&sub, &facts))
     }
@@ -26,28 +26,26 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         &self,
         corp_num: Option<&str>,
         mgt_key: &str,
-    ) -> Result<ReceiptView, ApiError> {
+    ) -> Result<ReceiptView, MerchantError> {
         let corp = match corp_num {
-            Some(c) => CorpNum::parse(c)
-                .map_err(|_| ApiError::new(400, "invalid_corp_num", "corpNum must be 10 digits"))?,
+            Some(c) => CorpNum::parse(c).map_err(|_| MerchantError::InvalidCorpNum)?,
             None => self.settings.default_corp.clone(),
         };
-        let key = MgtKey::parse(mgt_key).map_err(|_| ApiError::not_found("cashbill"))?;
+        let key = MgtKey::parse(mgt_key).map_err(|_| MerchantError::NotFound("cashbill"))?;
         let store = self.store();
         let owner = store
-            .receipt_owner(corp.as_str(), key.as_str())
+            .receipt_owner(&corp, &key)
             .await?
-            .ok_or_else(|| ApiError::not_found("cashbill"))?;
+            .ok_or(MerchantError::NotFound("cashbill"))?;
         let sub = store
             .submission(&owner)
             .await?
-            .ok_or_else(|| ApiError::not_found("cashbill"))?;
-        let cashbill = sub
+            .ok_or(MerchantError::NotFound("cashbill"))?;
+        let (key, cashbill) = sub
             .cashbills
-            .iter()
-            .find(|c| c.mgt_key.as_deref() == Some(key.as_str()))
-            .ok_or_else(|| ApiError::not_found("cashbill"))?;
-        let facts = store.receipt_facts(&sub.submit_id, key.as_str()).await?;
-        Ok(receipt_view(&sub, cashbill, &facts))
+            .get(key.as_str())
+            .ok_or(MerchantError::NotFound("cashbill"))?;
+        let facts = store.receipt_facts(&sub.submit_id, key).await?;
+        Ok(receipt_view(&sub, key, cashbill, &facts))
     }
 }

@@ -1,198 +1,113 @@
-//! Polling: the short poll after a submission and the cron reconcile. Together they bring every
-//! receipt to a final state when webhooks are late, duplicated, reordered or lost.
+//! The cron: every open submission gets what its plan asks for (resolve a send, GetBulkResult,
+//! GetInfos, close), within the KV operations one Workers invocation may make. Together with the
+//! webhooks and the post-submit poll it brings every receipt to a final state when webhooks are
+//! late, duplicated, reordered or lost.
 
-use std::collections::BTreeMap;
-
-use popbill::wire::TxState;
-use popbill::{CorpNum, KstDateTime, SubmitId};
+use popbill::{KstDateTime, SubmitId};
 
 use super::Service;
-use crate::core::facts::{FilingFact, IssueFact};
-use crate::core::keys;
-use crate::core::kv::{Kv, KvError};
+use super::poll::PollError;
+use super::report::{Problem, ReconcileReport, Step};
+use super::send::SendOutcome;
+use crate::core::kv::{CountingKv, Kv};
 use crate::core::reconcile::plan;
-use crate::core::status::ReceiptFacts;
-use crate::core::store::Recorded;
-use crate::core::submission::{Phase, Submission};
+use crate::core::store::StoreError;
+use crate::core::submission::Phase;
 use crate::core::upstream::Upstream;
 
-/// Workers allow 1000 KV operations per invocation; reconcile stops taking new submissions when
-/// its estimate passes this, leaving the rest to the next cron run.
+/// Workers allow 1000 KV operations per invocation: the run is cut off there (counted, never
+/// estimated), so it cannot fail for the platform's limit.
+pub const KV_LIMIT: usize = 1000;
+
+/// No new submission is taken once this many operations are spent: one submission of 100
+/// receipts needs at most about 210 (two writes per result it records), so most runs finish
+/// what they start, and what is left waits for the next run.
 pub const KV_BUDGET: usize = 800;
 
-/// One step of the post-submit poll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PollOutcome {
-    /// Every receipt has its issuance result on record.
-    Done,
-    /// POPBiLL is still processing (txState 0 or 1), or could not be asked.
-    Pending,
-}
-
-/// What one reconcile run did (logged by the shell, asserted by tests).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReconcileReport {
-    pub open: usize,
-    pub examined: usize,
-    pub sends_resolved: usize,
-    pub bulk_polls: usize,
-    pub info_polls: usize,
-    pub facts_written: usize,
-    pub closed: usize,
-    pub errors: usize,
-    /// More open submissions remain than this run's KV budget allowed.
-    pub deferred: usize,
-}
-
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
-    /// One GetBulkResult for a just-accepted submission; stores issuance results at txState 2.
-    pub async fn poll_submission(&self, submit_id: &str) -> Result<PollOutcome, KvError> {
-        let store = self.store();
-        let Some(sub) = store.submission(submit_id).await? else {
-            return Ok(PollOutcome::Pending);
-        };
-        if sub.phase != Phase::Accepted {
-            return Ok(PollOutcome::Pending);
-        }
-        let known = |facts: &BTreeMap<String, ReceiptFacts>| {
-            sub.mgt_keys().all(|k| {
-                facts
-                    .get(k)
-                    .is_some_and(|f| f.issue.is_some() || f.filing.is_some())
-            })
-        };
-        let facts = store.facts(submit_id).await?;
-        // Webhooks may have brought every result already: then POPBiLL need not be asked.
-        if known(&facts) {
-            return Ok(PollOutcome::Done);
-        }
+    /// One cron run. Fails only when the open submissions cannot be listed; a failure with one
+    /// submission is a [`Problem`] in the report and the run goes on with the next.
+    pub async fn reconcile(&self, now: KstDateTime) -> Result<ReconcileReport, StoreError> {
+        let kv = CountingKv::new(self.kv, KV_LIMIT);
+        let counted = Service::new(&kv, self.upstream, self.settings);
         let mut report = ReconcileReport::default();
-        self.poll_bulk(&sub, &facts, &mut report).await?;
-        let done = known(&store.facts(submit_id).await?);
-        Ok(if done {
-            PollOutcome::Done
-        } else {
-            PollOutcome::Pending
-        })
-    }
-
-    /// The cron: every open submission gets what its plan asks for, within the KV budget.
-    pub async fn reconcile(&self, now: KstDateTime) -> Result<ReconcileReport, KvError> {
-        let store = self.store();
-        let mut report = ReconcileReport::default();
-        let mut open = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self.kv.list(keys::OPEN_PREFIX, cursor.as_deref()).await?;
-            open.extend(
-                page.keys
-                    .into_iter()
-                    .filter_map(|k| keys::open_submit_id(&k.name).map(str::to_owned)),
-            );
-            match page.cursor {
-                Some(c) if open.len() < KV_BUDGET => cursor = Some(c),
-                _ => break,
-            }
-        }
+        let open = counted.store().open_submissions(KV_BUDGET).await?;
         report.open = open.len();
-        let mut spent = 1usize;
-        for submit_id in open {
-            if spent >= KV_BUDGET {
+        for entry in open {
+            if kv.used() >= KV_BUDGET {
                 report.deferred += 1;
                 continue;
             }
             report.examined += 1;
-            let Some(mut sub) = store.submission(&submit_id).await? else {
-                // Not visible yet (eventual consistency) or gone: the next run sees it.
-                spent += 1;
-                continue;
+            let result = match entry {
+                Ok(id) => counted.reconcile_one(&id, now, &mut report).await,
+                Err(e) => Err(Problem {
+                    submit_id: None,
+                    step: Step::List,
+                    cause: e.to_string(),
+                }),
             };
-            let mut facts = store.facts(&submit_id).await?;
-            spent += 2;
-            let p = plan(&sub, &facts, now);
-            if p.resolve_send {
-                self.drive_send(&mut sub, true).await;
-                report.sends_resolved += usize::from(sub.phase != Phase::Sending);
-                spent += 2;
-            }
-            if p.poll_bulk || (p.resolve_send && sub.phase == Phase::Accepted) {
-                match self.poll_bulk(&sub, &facts, &mut report).await {
-                    Ok(()) => {}
-                    Err(_) => report.errors += 1,
-                }
-                facts = store.facts(&submit_id).await?;
-                spent += 2 + sub.cashbills.len();
-            }
-            if !p.filing_due.is_empty() {
-                report.info_polls += 1;
-                if let Ok(corp) = CorpNum::parse(&sub.corp_num) {
-                    match self.upstream.get_infos(&corp, &p.filing_due).await {
-                        Ok(infos) => {
-                            for info in infos {
-                                let (Some(key), Some(fact)) =
-                                    (info.mgt_key.as_deref(), FilingFact::from_info(&info))
-                                else {
-                                    continue;
-                                };
-                                if store.record_filing(&submit_id, key, &fact).await?
-                                    == Recorded::Written
-                                {
-                                    report.facts_written += 1;
-                                }
-                                facts.entry(key.to_owned()).or_default().filing = Some(fact);
-                                spent += 2;
-                            }
-                        }
-                        Err(_) => report.errors += 1,
-                    }
-                }
-            }
-            if plan(&sub, &facts, now).close {
-                store.close(&submit_id).await?;
-                report.closed += 1;
-                spent += 1;
+            if let Err(p) = result {
+                report.problem(p);
             }
         }
+        report.kv_ops = kv.used();
         Ok(report)
     }
 
-    /// GetBulkResult once; at txState 2, store every issuance result not yet on record.
-    async fn poll_bulk(
+    /// One open submission: read it, follow its plan, close it when every receipt is final.
+    /// Upstream failures are recorded and the next step still runs; a storage failure ends this
+    /// submission's turn.
+    async fn reconcile_one(
         &self,
-        sub: &Submission,
-        facts: &BTreeMap<String, ReceiptFacts>,
+        id: &SubmitId,
+        now: KstDateTime,
         report: &mut ReconcileReport,
-    ) -> Result<(), KvError> {
-        let (Ok(corp), Ok(id)) = (
-            CorpNum::parse(&sub.corp_num),
-            SubmitId::parse(&sub.submit_id),
-        ) else {
-            return Ok(());
-        };
-        report.bulk_polls += 1;
-        let Ok(result) = self.upstream.get_bulk_result(&corp, &id).await else {
-            report.errors += 1;
-            return Ok(());
-        };
-        if result.state() != Some(TxState::Completed) {
-            return Ok(());
-        }
+    ) -> Result<(), Problem> {
         let store = self.store();
-        for item in &result.issue_result {
-            let Some(key) = item.mgt_key.as_deref() else {
-                continue;
-            };
-            if !sub.mgt_keys().any(|k| k == key)
-                || facts.get(key).is_some_and(|f| f.issue.is_some())
-            {
-                continue;
+        let at = |step| move |e: StoreError| Problem::new(id, step, e);
+        // Not visible yet (KV is eventually consistent) or gone: the next run sees it.
+        let Some(mut sub) = store.submission(id).await.map_err(at(Step::Read))? else {
+            return Ok(());
+        };
+        let mut facts = store.facts(id).await.map_err(at(Step::Read))?;
+        let p = plan(&sub, &facts, now);
+
+        if p.resolve_send {
+            let sent = self.drive_send(&mut sub, true).await;
+            report.sends_resolved += usize::from(sub.phase != Phase::Sending);
+            if let SendOutcome::Pending(e) = &sent.outcome {
+                report.problem(Problem::new(id, Step::Send, e));
             }
-            let Some(fact) = IssueFact::from_bulk_result(item) else {
-                continue;
-            };
-            if store.record_issue(&sub.submit_id, key, &fact).await? == Recorded::Written {
-                report.facts_written += 1;
+            if let Some(e) = sent.unsaved {
+                report.problem(Problem::new(id, Step::Record, e));
             }
+        }
+
+        if p.poll_bulk || (p.resolve_send && sub.phase == Phase::Accepted) {
+            report.bulk_polls += 1;
+            match self.poll_bulk(&sub, &facts).await {
+                Ok(n) => report.facts_written += n,
+                Err(PollError::Upstream(e)) => {
+                    report.problem(Problem::new(id, Step::GetBulkResult, e))
+                }
+                Err(PollError::Store(e)) => return Err(Problem::new(id, Step::Record, e)),
+            }
+            facts = store.facts(id).await.map_err(at(Step::Read))?;
+        }
+
+        if !p.filing_due.is_empty() {
+            report.info_polls += 1;
+            match self.poll_filings(&sub, &p.filing_due, &mut facts).await {
+                Ok(n) => report.facts_written += n,
+                Err(PollError::Upstream(e)) => report.problem(Problem::new(id, Step::GetInfos, e)),
+                Err(PollError::Store(e)) => return Err(Problem::new(id, Step::Record, e)),
+            }
+        }
+
+        if plan(&sub, &facts, now).close {
+            store.close(id).await.map_err(at(Step::Close))?;
+            report.closed += 1;
         }
         Ok(())
     }

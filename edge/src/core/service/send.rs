@@ -6,10 +6,10 @@
 //! asks GetBulkResult, and sends again only on `-14010022` (POPBiLL provably does not have it).
 
 use popbill::codes::{SUBMIT_ID_IN_USE, SUBMIT_ID_NOT_FOUND};
-use popbill::{CorpNum, SubmitId};
 
 use super::Service;
 use crate::core::kv::Kv;
+use crate::core::store::StoreError;
 use crate::core::submission::{Phase, Rejection, Submission};
 use crate::core::upstream::{Upstream, UpstreamError, UpstreamErrorKind};
 
@@ -20,6 +20,15 @@ pub enum SendOutcome {
     Rejected,
     /// Still unresolved (POPBiLL unreachable, or its answer ambiguous); reconcile retries.
     Pending(UpstreamError),
+}
+
+/// A send attempt's outcome, and whether it could be stored.
+#[derive(Debug)]
+pub(super) struct Sent {
+    pub outcome: SendOutcome,
+    /// POPBiLL answered but the answer was not stored: the submission still reads as `Sending`,
+    /// and reconcile asks POPBiLL again (which is safe: it never resends blindly).
+    pub unsaved: Option<StoreError>,
 }
 
 enum Attempt {
@@ -34,31 +43,23 @@ enum Attempt {
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// Drive a `Sending` submission to `Accepted` or `Rejected` if POPBiLL lets us, and store the
     /// new phase. `check_first`: the submission may already be at POPBiLL (a retry, reconcile).
-    pub(super) async fn drive_send(&self, sub: &mut Submission, check_first: bool) -> SendOutcome {
-        if sub.phase != Phase::Sending {
-            return self.outcome_of(sub);
-        }
-        let (Ok(corp), Ok(id)) = (
-            CorpNum::parse(&sub.corp_num),
-            SubmitId::parse(&sub.submit_id),
-        ) else {
-            // Records are written only after parsing these; a corrupt record is not resent.
-            let e = UpstreamError::new(
-                UpstreamErrorKind::InvalidRequest,
-                None,
-                "stored submission has bad identifiers",
-            );
-            return SendOutcome::Pending(e);
+    pub(super) async fn drive_send(&self, sub: &mut Submission, check_first: bool) -> Sent {
+        let sent = |outcome| Sent {
+            outcome,
+            unsaved: None,
         };
+        if sub.phase != Phase::Sending {
+            return sent(self.outcome_of(sub));
+        }
         let attempt = if check_first {
-            self.resolve(&corp, &id, sub).await
+            self.resolve(sub).await
         } else {
-            match self.send_once(&corp, &id, sub).await {
+            match self.send_once(sub).await {
                 Attempt::Unclear(_)
                 | Attempt::Failed(UpstreamError {
                     kind: UpstreamErrorKind::Retryable,
                     ..
-                }) => self.resolve(&corp, &id, sub).await,
+                }) => self.resolve(sub).await,
                 other => other,
             }
         };
@@ -71,11 +72,12 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
                 sub.phase = Phase::Rejected;
                 sub.rejection = Some(r);
             }
-            Attempt::Unclear(e) | Attempt::Failed(e) => return SendOutcome::Pending(e),
+            Attempt::Unclear(e) | Attempt::Failed(e) => return sent(SendOutcome::Pending(e)),
         }
-        // If this write fails, the submission reads as `Sending` and reconcile resolves it again.
-        let _ = self.store().save_outcome(sub).await;
-        self.outcome_of(sub)
+        Sent {
+            outcome: self.outcome_of(sub),
+            unsaved: self.store().save_outcome(sub).await.err(),
+        }
     }
 
     fn outcome_of(&self, sub: &Submission) -> SendOutcome {
@@ -90,7 +92,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         }
     }
 
-    async fn send_once(&self, corp: &CorpNum, id: &SubmitId, sub: &Submission) -> Attempt {
+    async fn send_once(&self, sub: &Submission) -> Attempt {
+        let (corp, id) = (&sub.corp_num, &sub.submit_id);
         match self.upstream.bulk_submit(corp, id, &sub.cashbills).await {
             Ok(resp) => Attempt::Accepted(resp.receipt_id),
             // Already there (an earlier attempt landed): learn its receiptID.
@@ -113,10 +116,14 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     }
 
     /// Ask POPBiLL whether it has the submission; send only if it provably does not.
-    async fn resolve(&self, corp: &CorpNum, id: &SubmitId, sub: &Submission) -> Attempt {
-        match self.upstream.get_bulk_result(corp, id).await {
+    async fn resolve(&self, sub: &Submission) -> Attempt {
+        match self
+            .upstream
+            .get_bulk_result(&sub.corp_num, &sub.submit_id)
+            .await
+        {
             Ok(r) => Attempt::Accepted(r.receipt_id),
-            Err(e) if e.is_code(SUBMIT_ID_NOT_FOUND) => match self.send_once(corp, id, sub).await {
+            Err(e) if e.is_code(SUBMIT_ID_NOT_FOUND) => match self.send_once(sub).await {
                 // A second unclear answer is left to reconcile, which resolves again.
                 Attempt::Failed(e) | Attempt::Unclear(e) => Attempt::Unclear(e),
                 other => other,

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use popbill::KstDateTime;
+use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 
 use super::Service;
 use super::send::SendOutcome;
-use crate::core::api::{ApiError, Detail};
+use crate::core::api::{Detail, MerchantError};
 use crate::core::intake::{generate_submit_id, parse_submit};
 use crate::core::kv::Kv;
-use crate::core::status::{SubmissionView, submission_view};
+use crate::core::status::{ReceiptFacts, SubmissionView, submission_view};
 use crate::core::submission::{Phase, Submission, content_hash};
 use crate::core::upstream::{Upstream, UpstreamErrorKind};
 
@@ -31,26 +31,23 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         body: &[u8],
         now: KstDateTime,
         random: u64,
-    ) -> Result<Submitted, ApiError> {
+    ) -> Result<Submitted, MerchantError> {
         let s = self.settings;
         let req = parse_submit(body, &s.default_corp, &s.allowed_corps, now)?;
         let submit_id = req
             .submit_id
             .unwrap_or_else(|| generate_submit_id(now, random));
-        let hash = content_hash(req.corp_num.as_str(), &req.cashbills);
+        let hash = content_hash(&req.corp_num, req.cashbills.as_slice());
         let store = self.store();
 
-        if let Some(mut existing) = store.submission(submit_id.as_str()).await? {
+        if let Some(mut existing) = store.submission(&submit_id).await? {
             if existing.content_hash != hash {
-                return Err(ApiError::new(
-                    409,
-                    "submit_id_conflict",
-                    format!("submitID {submit_id} was already used for a different submission"),
-                ));
+                return Err(MerchantError::SubmitIdConflict(submit_id));
             }
             // The same submission again: answer what is stored; finish a send left unresolved.
             let outcome = if existing.phase == Phase::Sending {
-                Some(self.drive_send(&mut existing, true).await)
+                // An answer not stored is asked again by reconcile; the caller gets it now.
+                Some(self.drive_send(&mut existing, true).await.outcome)
             } else {
                 None
             };
@@ -58,12 +55,12 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             return self.answer(&existing, &facts, 200, outcome);
         }
 
-        self.refuse_used_mgt_keys(req.corp_num.as_str(), submit_id.as_str(), &req.cashbills)
+        self.refuse_used_mgt_keys(&req.corp_num, &submit_id, req.cashbills.mgt_keys())
             .await?;
 
         let mut sub = Submission {
-            submit_id: submit_id.to_string(),
-            corp_num: req.corp_num.to_string(),
+            submit_id,
+            corp_num: req.corp_num,
             content_hash: hash,
             created_ms: now.unix_millis(),
             phase: Phase::Sending,
@@ -81,40 +78,40 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         .await;
         indexed.into_iter().collect::<Result<Vec<_>, _>>()?;
 
-        let outcome = self.drive_send(&mut sub, false).await;
+        // An answer not stored is asked again by reconcile; the caller gets it now.
+        let outcome = self.drive_send(&mut sub, false).await.outcome;
         self.answer(&sub, &BTreeMap::new(), 202, Some(outcome))
     }
 
     fn answer(
         &self,
         sub: &Submission,
-        facts: &BTreeMap<String, crate::core::status::ReceiptFacts>,
+        facts: &BTreeMap<MgtKey, ReceiptFacts>,
         status: u16,
         outcome: Option<SendOutcome>,
-    ) -> Result<Submitted, ApiError> {
+    ) -> Result<Submitted, MerchantError> {
         let view = submission_view(sub, facts);
         match outcome {
-            Some(SendOutcome::Rejected) => {
-                let r = sub.rejection.clone();
-                Err(ApiError::new(
-                    502,
-                    "popbill_rejected",
-                    format!(
-                        "POPBiLL refused submission {}: {}",
-                        sub.submit_id,
-                        r.as_ref().map(|r| r.message.as_str()).unwrap_or("")
-                    ),
-                )
-                .with_popbill_code(r.map(|r| r.code)))
+            Some(SendOutcome::Rejected) => Err(MerchantError::PopbillRejected {
+                submit_id: sub.submit_id.clone(),
+                rejection: sub.rejection.clone(),
+            }),
+            Some(SendOutcome::Pending(e)) if e.kind == UpstreamErrorKind::Auth => {
+                Err(MerchantError::PopbillAuthFailed {
+                    submit_id: sub.submit_id.clone(),
+                    code: e.code,
+                })
             }
-            Some(SendOutcome::Pending(e)) if e.kind == UpstreamErrorKind::Auth => Err(ApiError::new(
-                502,
-                "popbill_auth_failed",
-                format!("POPBiLL refused the Worker's credentials; submission {} is stored and will be retried", sub.submit_id),
-            )
-            .with_popbill_code(e.code)),
-            Some(SendOutcome::Accepted) => Ok(Submitted { status, view, poll: true }),
-            _ => Ok(Submitted { status, view, poll: false }),
+            Some(SendOutcome::Accepted) => Ok(Submitted {
+                status,
+                view,
+                poll: true,
+            }),
+            _ => Ok(Submitted {
+                status,
+                view,
+                poll: false,
+            }),
         }
     }
 
@@ -122,20 +119,15 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// rather than let POPBiLL fail them one by one (and so the receipt index stays true).
     async fn refuse_used_mgt_keys(
         &self,
-        corp: &str,
-        submit_id: &str,
-        cashbills: &[popbill::wire::Cashbill],
-    ) -> Result<(), ApiError> {
-        let store = self.store();
-        let keys: Vec<&str> = cashbills
-            .iter()
-            .filter_map(|c| c.mgt_key.as_deref())
-            .collect();
-        let owners = store.receipt_owners(corp, &keys).await?;
+        corp: &CorpNum,
+        submit_id: &SubmitId,
+        keys: &[MgtKey],
+    ) -> Result<(), MerchantError> {
+        let owners = self.store().receipt_owners(corp, keys).await?;
         let mut details = Vec::new();
         for (i, (key, owner)) in keys.iter().zip(owners).enumerate() {
             if let Some(other) = owner
-                && other != submit_id
+                && other != *submit_id
             {
                 details.push(Detail {
                     index: Some(i),
@@ -149,10 +141,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         if details.is_empty() {
             Ok(())
         } else {
-            Err(
-                ApiError::new(409, "mgt_key_in_use", "some mgtKeys were already used")
-                    .with_details(details),
-            )
+            Err(MerchantError::MgtKeyInUse(details))
         }
     }
 }

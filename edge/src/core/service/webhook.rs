@@ -1,10 +1,11 @@
 //! `POST /v1/popbill/webhook`: authenticate, store durably, then acknowledge.
 
 use popbill::wire::WebhookEvent;
+use popbill::{CorpNum, MgtKey, SubmitId};
 use serde_json::json;
 
 use super::Service;
-use crate::core::api::ApiError;
+use crate::core::api::{BodyError, WebhookError};
 use crate::core::kv::Kv;
 use crate::core::store::Recorded;
 use crate::core::upstream::Upstream;
@@ -28,53 +29,36 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         &self,
         headers: &WebhookHeaders,
         body: &[u8],
-    ) -> Result<WebhookOutcome, ApiError> {
+    ) -> Result<WebhookOutcome, WebhookError> {
         let auth = &self.settings.webhook_auth;
         if !auth.is_configured() {
-            return Err(ApiError::not_configured(
-                "WEBHOOK_API_KEY or WEBHOOK_BASIC_AUTH",
-            ));
+            return Err(WebhookError::NoCredentials);
         }
         if !auth.allows(
             headers.x_api_key.as_deref(),
             headers.authorization.as_deref(),
         ) {
-            return Err(ApiError::unauthorized());
+            return Err(WebhookError::Unauthorized);
         }
         if body.len() > MAX_WEBHOOK_BYTES {
-            return Err(ApiError::body_too_large(MAX_WEBHOOK_BYTES));
+            return Err(BodyError::TooLarge(MAX_WEBHOOK_BYTES).into());
         }
         let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|_| ApiError::malformed_json())?;
+            serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
         if !value.is_object() {
-            return Err(ApiError::new(
-                400,
-                "malformed_request",
-                "the event must be a JSON object",
-            ));
+            return Err(BodyError::Malformed("the event must be a JSON object").into());
         }
         let event: WebhookEvent =
-            serde_json::from_value(value).map_err(|_| ApiError::malformed_json())?;
+            serde_json::from_value(value).map_err(|_| BodyError::MalformedJson)?;
         let store = self.store();
 
         let recorded = match classify(&event, headers) {
             Classified::Receipt { target, fact } => {
-                let hint = target.submit_id.as_ref().map(|s| s.as_str());
-                match self
-                    .owner(target.corp.as_str(), target.mgt_key.as_str(), hint)
-                    .await?
-                {
+                let hint = target.submit_id.as_ref();
+                match self.owner(&target.corp, &target.mgt_key, hint).await? {
                     Some(owner) => Some(match &fact {
-                        Fact::Issue(f) => {
-                            store
-                                .record_issue(&owner, target.mgt_key.as_str(), f)
-                                .await?
-                        }
-                        Fact::Filing(f) => {
-                            store
-                                .record_filing(&owner, target.mgt_key.as_str(), f)
-                                .await?
-                        }
+                        Fact::Issue(f) => store.record_issue(&owner, &target.mgt_key, f).await?,
+                        Fact::Filing(f) => store.record_filing(&owner, &target.mgt_key, f).await?,
                     }),
                     None => None,
                 }
@@ -103,10 +87,10 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// hint, so an event never writes facts under a submission that does not own the receipt).
     async fn owner(
         &self,
-        corp: &str,
-        mgt_key: &str,
-        hinted: Option<&str>,
-    ) -> Result<Option<String>, ApiError> {
+        corp: &CorpNum,
+        mgt_key: &MgtKey,
+        hinted: Option<&SubmitId>,
+    ) -> Result<Option<SubmitId>, WebhookError> {
         let owner = self.store().receipt_owner(corp, mgt_key).await?;
         Ok(match (owner, hinted) {
             (Some(o), _) => Some(o),
@@ -118,7 +102,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
                     .await?
                     .is_some_and(|s| s.mgt_keys().any(|k| k == mgt_key)) =>
             {
-                Some(h.to_owned())
+                Some(h.clone())
             }
             (None, _) => None,
         })
