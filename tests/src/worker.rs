@@ -92,7 +92,8 @@ impl WorkerProcess {
     /// it is degraded (the Worker's own answer, not the dev server's).
     pub async fn start_misconfigured(config: WorkerConfig) -> Self {
         Self::start_until(config, |status, body| {
-            status == 503 && body["config"] == "invalid"
+            status == 503
+                && (body["config"] == "invalid" || body["notifications"] == "misconfigured")
         })
         .await
     }

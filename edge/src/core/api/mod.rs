@@ -6,6 +6,7 @@
 //! A new code is a new `Code` variant and a row in `edge/README.md` (a test checks the table).
 
 mod merchant;
+mod notifications;
 mod route;
 mod webhook;
 
@@ -14,6 +15,7 @@ use serde_json::{Value, json};
 use strum::IntoEnumIterator;
 
 pub use merchant::MerchantError;
+pub use notifications::NotificationsError;
 pub use route::{BodyError, RouteError};
 pub use webhook::WebhookError;
 
@@ -41,6 +43,8 @@ pub enum Code {
     StorageUnavailable,
     TimeUnavailable,
     NotConfigured,
+    NotificationsOff,
+    QueueUnavailable,
 }
 
 impl Code {
@@ -55,12 +59,12 @@ impl Code {
             Unauthorized => 401,
             NotFound => 404,
             MethodNotAllowed => 405,
-            SubmitIdConflict | MgtKeyInUse => 409,
+            SubmitIdConflict | MgtKeyInUse | NotificationsOff => 409,
             BodyTooLarge => 413,
             InvalidCashbills | NoCashbills | TooManyCashbills | InvalidRequest => 422,
             Internal => 500,
             PopbillRejected | PopbillAuthFailed => 502,
-            StorageUnavailable | TimeUnavailable | NotConfigured => 503,
+            StorageUnavailable | TimeUnavailable | NotConfigured | QueueUnavailable => 503,
         }
     }
 

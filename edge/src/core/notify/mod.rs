@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod delivery;
+pub mod derive;
 pub mod event;
 pub mod message;
 pub mod signing;

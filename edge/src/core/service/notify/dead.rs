@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Notifier, NotifyError};
+use super::Notifier;
+use crate::core::api::{BodyError, NotificationsError};
 use crate::core::kv::{Kv, KvError};
 use crate::core::notify::message::{
     DEAD_PREFIX, DeadLetter, FailedEvent, MessageError, dead_key, valid_event_id,
@@ -35,7 +36,8 @@ pub struct FailedPage {
     pub cursor: Option<String>,
 }
 
-/// `{"ids": ["msg_…", …]}` (1 to 100) or `{"all": true}` (the next 100).
+/// `{"ids": ["msg_…", …]}` (1 to 100 dead letters), `{"all": true}` (the next 100 dead
+/// letters) or `{"submitID": "…"}` (every event the submission's facts make, sent again).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplayRequest {
@@ -43,6 +45,8 @@ pub struct ReplayRequest {
     pub ids: Option<Vec<String>>,
     #[serde(default)]
     pub all: bool,
+    #[serde(default, rename = "submitID")]
+    pub submit_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,34 +61,47 @@ pub struct ReplayReport {
 }
 
 impl ReplayRequest {
-    pub fn parse(body: &[u8]) -> Result<Self, NotifyError> {
-        let value: Value = serde_json::from_slice(body).map_err(|_| NotifyError::MalformedJson)?;
+    pub fn parse(body: &[u8]) -> Result<Self, NotificationsError> {
+        let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
         let req: ReplayRequest = serde_json::from_value(value).map_err(|e| {
-            NotifyError::InvalidRequest(format!(
-                "expected {{\"ids\":[…]}} or {{\"all\":true}}: {e}"
+            NotificationsError::InvalidRequest(format!(
+                "expected {{\"ids\":[…]}}, {{\"all\":true}} or {{\"submitID\":\"…\"}}: {e}"
             ))
         })?;
-        match (&req.ids, req.all) {
-            (Some(_), true) | (None, false) => Err(NotifyError::InvalidRequest(
-                "give either \"ids\" or \"all\": true".into(),
-            )),
-            (Some(ids), false) if ids.is_empty() || ids.len() > MAX_BATCH_MESSAGES => {
-                Err(NotifyError::InvalidRequest(format!(
-                    "\"ids\" must list 1 to {MAX_BATCH_MESSAGES} event ids"
-                )))
-            }
-            (Some(ids), false) => match ids.iter().position(|id| !valid_event_id(id)) {
-                Some(i) => Err(NotifyError::InvalidRequest(format!(
-                    "ids[{i}] is not an event id (msg_…)"
-                ))),
-                None => Ok(req),
-            },
-            (None, true) => Ok(req),
+        let asked = usize::from(req.ids.is_some())
+            + usize::from(req.all)
+            + usize::from(req.submit_id.is_some());
+        if asked != 1 {
+            return Err(NotificationsError::InvalidRequest(
+                "give exactly one of \"ids\", \"all\": true or \"submitID\"".into(),
+            ));
         }
+        if let Some(ids) = &req.ids {
+            if ids.is_empty() || ids.len() > MAX_BATCH_MESSAGES {
+                return Err(NotificationsError::InvalidRequest(format!(
+                    "\"ids\" must list 1 to {MAX_BATCH_MESSAGES} event ids"
+                )));
+            }
+            if let Some(i) = ids.iter().position(|id| !valid_event_id(id)) {
+                return Err(NotificationsError::InvalidRequest(format!(
+                    "ids[{i}] is not an event id (msg_…)"
+                )));
+            }
+        }
+        Ok(req)
     }
 }
 
 impl<K: Kv> Notifier<'_, K> {
+    /// Replays need somewhere to deliver to.
+    pub fn ensure_on(&self) -> Result<(), NotificationsError> {
+        match self.notifications {
+            Notifications::On(_) => Ok(()),
+            Notifications::Off => Err(NotificationsError::Off),
+            Notifications::Misconfigured(_) => Err(NotificationsError::Misconfigured),
+        }
+    }
+
     /// The dead-letter queue's consumer: keep the event where the merchant can see it.
     pub async fn record_dead(&self, raw: Value, now_ms: i64) -> Result<DeadOutcome, KvError> {
         let message = match QueueMessage::parse(raw) {
@@ -119,12 +136,8 @@ impl<K: Kv> Notifier<'_, K> {
 
     /// Put dead letters back on the queue, then remove them. A removal that fails leaves the
     /// record, and a second replay sends the event again: the merchant deduplicates by id.
-    pub async fn replay(&self, req: &ReplayRequest) -> Result<ReplayReport, NotifyError> {
-        match self.notifications {
-            Notifications::On(_) => {}
-            Notifications::Off => return Err(NotifyError::Off),
-            Notifications::Misconfigured(_) => return Err(NotifyError::Misconfigured),
-        }
+    pub async fn replay(&self, req: &ReplayRequest) -> Result<ReplayReport, NotificationsError> {
+        self.ensure_on()?;
         let (ids, remaining) = match &req.ids {
             Some(ids) => {
                 let unique: BTreeSet<&String> = ids.iter().collect();
@@ -155,7 +168,7 @@ impl<K: Kv> Notifier<'_, K> {
             self.outbox
                 .send_batch(batch)
                 .await
-                .map_err(NotifyError::Queue)?;
+                .map_err(NotificationsError::Queue)?;
         }
         for m in &messages {
             // Best effort: a record left behind is only replayed again.
@@ -282,7 +295,7 @@ mod tests {
         let all = ReplayRequest::parse(br#"{"all":true}"#).unwrap();
         assert!(matches!(
             block_on(notifier.replay(&all)),
-            Err(NotifyError::Queue(_))
+            Err(NotificationsError::Queue(_))
         ));
         assert_eq!(block_on(notifier.failed(None)).unwrap().failed.len(), 1);
     }
@@ -293,18 +306,19 @@ mod tests {
         let off = Notifications::Off;
         let notifier = Notifier::new(&kv, &outbox, &off);
         let all = ReplayRequest::parse(br#"{"all":true}"#).unwrap();
-        assert_eq!(
-            block_on(notifier.replay(&all)).unwrap_err(),
-            NotifyError::Off
-        );
+        assert!(matches!(
+            block_on(notifier.replay(&all)),
+            Err(NotificationsError::Off)
+        ));
         let hundred_one: Vec<String> = (0..101).map(|i| format!("\"msg_{i}\"")).collect();
         let too_many = format!("{{\"ids\":[{}]}}", hundred_one.join(","));
-        let cases: [(&[u8], &str); 8] = [
+        let cases: [(&[u8], &str); 9] = [
             (b"not json", "malformed"),
             (b"{}", "neither ids nor all"),
             (br#"{"all":false}"#, "all false"),
             (br#"{"ids":[]}"#, "no ids"),
             (br#"{"ids":["msg_1"],"all":true}"#, "both"),
+            (br#"{"submitID":"S-1","all":true}"#, "a submission and all"),
             (br#"{"ids":["dead:msg_1"]}"#, "not an id"),
             (br#"{"ids":["msg_1"],"since":1}"#, "unknown field"),
             (too_many.as_bytes(), "more than 100"),
@@ -312,10 +326,12 @@ mod tests {
         for (body, why) in cases {
             assert!(ReplayRequest::parse(body).is_err(), "{why}");
         }
-        assert_eq!(
-            ReplayRequest::parse(b"[").unwrap_err(),
-            NotifyError::MalformedJson
-        );
+        assert!(matches!(
+            ReplayRequest::parse(b"["),
+            Err(NotificationsError::Body(BodyError::MalformedJson))
+        ));
+        let by_submission = ReplayRequest::parse(br#"{"submitID":"S-1"}"#).unwrap();
+        assert_eq!(by_submission.submit_id.as_deref(), Some("S-1"));
     }
 
     #[test]
