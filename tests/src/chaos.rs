@@ -5,14 +5,17 @@
 //! on every endpoint; BulkSubmit answers lost after commit; every token expired mid-run) and the
 //! Worker is restarted on its persisted KV halfway. The simulated clock crosses midnight and
 //! 11:00. Then the faults stop, the cron runs until the system is quiet, and three views are
-//! compared: what was submitted, the mock's ground truth, and the Worker's API.
+//! compared: what was submitted, the mock's ground truth, and the Worker's API. All along, the
+//! merchant's endpoint fails a share of the Worker's event deliveries, and every final status
+//! change must still reach it (`chaos_events.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde_json::{Value, json};
 
-use crate::app::{TestApp, cashbill, spawn_app_with};
+use crate::app::{TestApp, cashbill};
+use crate::chaos_events;
 
 /// What one run does.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +93,7 @@ struct Submitted {
 }
 
 pub async fn run(cfg: ChaosConfig) -> ChaosReport {
-    let mut app = spawn_app_with(cfg.seed).await;
+    let (mut app, receiver) = chaos_events::start(cfg.seed).await;
     let mut rng = Rng(cfg.seed);
     let mut report = ChaosReport {
         seed: cfg.seed,
@@ -121,6 +124,8 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
         if b == batches / 2 {
             app.mock_post("/_mock/tokens/expire", &json!({})).await;
             *report.faults.entry("tokens:expire".into()).or_default() += 1;
+            let ids: Vec<String> = all.iter().map(|s| s.id.clone()).collect();
+            chaos_events::drain(&app, &receiver, &ids, cfg.seed).await;
             app.restart_worker().await;
             *report.faults.entry("worker:restart".into()).or_default() += 1;
         }
@@ -201,6 +206,9 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
     }
 
     check(&app, &all, &mut report).await;
+    let ids: Vec<String> = all.iter().map(|s| s.id.clone()).collect();
+    let (faults, violations) = (&mut report.faults, &mut report.violations);
+    chaos_events::check(&app, &receiver, &ids, faults, violations).await;
     report
 }
 

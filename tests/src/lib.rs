@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod chaos;
+pub mod chaos_events;
 pub mod merchant;
 pub mod mock;
 pub mod npm_verify;

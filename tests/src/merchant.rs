@@ -174,3 +174,54 @@ pub async fn wait_for_events(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(id: &str, kind: &str, key: Option<&str>, sub: &str) -> (String, Taken) {
+        let taken = Taken {
+            id: id.into(),
+            kind: kind.into(),
+            submit_id: Some(sub.into()),
+            mgt_key: key.map(str::to_owned),
+            body: String::new(),
+            times: 1,
+        };
+        (id.into(), taken)
+    }
+
+    #[test]
+    fn a_status_calls_for_its_final_event_and_issuance_on_the_way() {
+        assert_eq!(
+            expected_for("filed", true),
+            ["cashbill.issued", "cashbill.filed"]
+        );
+        assert_eq!(expected_for("filed", false), ["cashbill.filed"]);
+        assert_eq!(
+            expected_for("issue_failed", true),
+            ["cashbill.issue_failed"]
+        );
+        assert_eq!(expected_for("issued", true), ["cashbill.issued"]);
+        assert!(expected_for("issued", false).is_empty());
+        assert!(expected_for("submitted", true).is_empty());
+    }
+
+    #[test]
+    fn missing_names_each_event_no_taken_one_carries() {
+        let got: BTreeMap<String, Taken> = [
+            t("msg_1", "cashbill.filed", Some("K-1"), "S-1"),
+            t("msg_2", "submission.completed", None, "S-1"),
+            t("msg_3", "cashbill.issued", Some("K-2"), "S-1"),
+        ]
+        .into_iter()
+        .collect();
+        let want = [
+            ("K-1".to_owned(), "cashbill.filed".to_owned()),
+            ("K-2".to_owned(), "cashbill.filed".to_owned()),
+            ("S-1".to_owned(), "submission.completed".to_owned()),
+            ("S-2".to_owned(), "submission.completed".to_owned()),
+        ];
+        assert_eq!(missing(&got, &want), [want[1].clone(), want[3].clone()]);
+    }
+}
