@@ -141,7 +141,7 @@ async fn an_endpoint_down_for_a_while_gets_every_event_once_it_is_back() {
             let log = app.worker.log();
             let refused = log
                 .lines()
-                .filter(|l| l.contains("notify msg_") && l.contains("Attempted(Failed("))
+                .filter(|l| l.contains("notify msg_") && l.contains(": failed: "))
                 .count();
             (refused >= 10).then_some(())
         },

@@ -74,7 +74,7 @@ async fn deliveries(messages: &[Message<Value>], notifications: &Notifications) 
     let results: Vec<Delivery> = join_all(attempts).await;
     for (message, d) in messages.iter().zip(results) {
         let id = d.id.as_deref().unwrap_or("-");
-        console_log!("notify {id}: {:?} -> {:?}", d.note, d.decision);
+        console_log!("notify {id}: {} -> {}", d.note, d.decision);
         apply(message, d.decision);
     }
 }

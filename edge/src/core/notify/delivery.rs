@@ -109,6 +109,15 @@ pub enum Decision {
     Retry { delay_secs: u32 },
 }
 
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Decision::Ack => f.write_str("ack"),
+            Decision::Retry { delay_secs } => write!(f, "retry in {delay_secs} s"),
+        }
+    }
+}
+
 /// The decision for an attempt's result, for an event first queued `age_secs` ago.
 pub fn decide(
     result: &AttemptResult,

@@ -31,6 +31,18 @@ pub enum DeliveryNote {
     Filtered,
 }
 
+impl std::fmt::Display for DeliveryNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeliveryNote::Attempted(r) => write!(f, "{r}"),
+            DeliveryNote::Unreadable(e) => write!(f, "dropped, {e}"),
+            DeliveryNote::Off => f.write_str("dropped, notifications are off"),
+            DeliveryNote::Misconfigured => f.write_str("kept, notifications are misconfigured"),
+            DeliveryNote::Filtered => f.write_str("dropped, type filtered out"),
+        }
+    }
+}
+
 /// Deliver one queue message. `queued_ms`: the message's queue timestamp (kept across retries),
 /// `now_ms`: the Worker's clock, `jitter` in `[0, 1)`.
 pub async fn deliver<T: Transport>(
@@ -176,6 +188,7 @@ mod tests {
         let now_ms = 1_752_285_600_123;
         let d = block_on(deliver(&n, &t, message(), now_ms - 60_000, now_ms, 0.5));
         assert_eq!(d.decision, Decision::Ack);
+        assert_eq!(format!("{} -> {}", d.note, d.decision), "HTTP 204 -> ack");
         let seen = t.seen.borrow();
         let req = &seen[0];
         assert_eq!(req.url, "https://merchant.example/hooks");
