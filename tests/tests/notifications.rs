@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
-use e2e::app::{API_TOKEN, CORP, START, TestApp, cashbill, keys, worker_config};
+use e2e::app::{
+    API_TOKEN, CORP, START, TestApp, cashbill, keys, spawn_app_configured, worker_config,
+};
 use e2e::merchant::{
-    OLD_SECRET, SECRET, TIMEOUT_MS, expected, spawn_notifying, taken, wait_for_events,
+    OLD_SECRET, SECRET, TIMEOUT_MS, expected, notifying, spawn_notifying, taken, wait_for_events,
 };
 use e2e::npm_verify::verify_with_standardwebhooks;
 use e2e::receiver::{Answer, Behaviour};
@@ -310,4 +312,55 @@ async fn with_notifications_unset_nothing_is_sent_and_a_replay_says_they_are_off
         )
         .await;
     assert_eq!(unauthorized.0, 401);
+}
+
+#[tokio::test]
+async fn the_documented_node_endpoint_verifies_and_deduplicates_the_workers_events() {
+    use tokio::io::AsyncBufReadExt;
+    let root = e2e::repo_root();
+    let port = e2e::free_port();
+    let mut node = tokio::process::Command::new("node")
+        .arg(root.join("docs/examples/merchant-events.js"))
+        .env("MERCHANT_WEBHOOK_SECRET", OLD_SECRET)
+        .env("PORT", port.to_string())
+        .current_dir(&root)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut lines = tokio::io::BufReader::new(node.stdout.take().expect("piped")).lines();
+    let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = printed.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let start = chrono::DateTime::parse_from_rfc3339(START).expect("START is RFC 3339");
+    let mock = mock_server::Config {
+        start: Some(start),
+        ..Default::default()
+    };
+    let url = format!("http://127.0.0.1:{port}/events");
+    let app = spawn_app_configured(mock, |c| notifying(c, &url)).await;
+    let (status, _) = app.submit(&e2e::app::batch("NX-1", &keys("NX", 2))).await;
+    assert_eq!(status, 202);
+    app.advance(60).await;
+    let lines = wait_for(
+        "the example to print two events",
+        Duration::from_secs(30),
+        || async {
+            let p = printed.lock().unwrap().clone();
+            (p.len() >= 2).then_some(p)
+        },
+    )
+    .await;
+    let mut keys: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').nth(1)).collect();
+    keys.sort();
+    assert_eq!(keys, ["NX-0", "NX-1"], "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("cashbill.issued ") && l.contains(" issued msg_"))
+    );
 }
