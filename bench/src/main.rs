@@ -13,6 +13,7 @@ mod bulk_single;
 mod calibrate;
 mod chart;
 mod cleanup;
+mod events;
 mod inputs;
 mod latency;
 mod load;
@@ -30,7 +31,7 @@ use report::{Part, Results};
 use stack::{Result, Stack};
 
 /// Benchmarks: bulk vs single issuance, acceptance time, Worker latency and cost, mock
-/// throughput; writes docs/BENCHMARKS.md and its chart.
+/// throughput, merchant events; writes docs/BENCHMARKS.md and its chart.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -67,6 +68,8 @@ struct Plan {
     single_parallel: usize,
     /// Requests per calibration probe.
     calibration: usize,
+    /// Receipts (one event each) in the merchant events part, with and without events.
+    events_receipts: usize,
 }
 
 impl Plan {
@@ -79,6 +82,7 @@ impl Plan {
                 webhook_levels: [200, 600, 1_200],
                 single_parallel: 16,
                 calibration: 500,
+                events_receipts: 500,
             }
         } else {
             Plan {
@@ -88,6 +92,7 @@ impl Plan {
                 webhook_levels: [500, 2_000, 7_500],
                 single_parallel: 16,
                 calibration: 2_000,
+                events_receipts: 2_000,
             }
         }
     }
@@ -246,6 +251,12 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     r.cold_start = Some(
         part(&mut parts, "cold start", async {
             calibrate::cold_start(stack, args.concurrency).await
+        })
+        .await?,
+    );
+    r.events = Some(
+        part(&mut parts, "6. merchant events", async {
+            events::measure(stack, plan.events_receipts, args.concurrency, long).await
         })
         .await?,
     );

@@ -57,6 +57,8 @@ pub struct Delivery {
     pub body: String,
     pub verified: Result<(), Rejected>,
     pub answer: Answer,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Delivery {
@@ -261,6 +263,7 @@ async fn handle(
             body: String::from_utf8_lossy(&body).into_owned(),
             verified,
             answer,
+            at: std::time::Instant::now(),
         });
         (answer, hang)
     };
