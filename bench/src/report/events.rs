@@ -72,9 +72,13 @@ pub fn part6(w: &mut String, r: &Results) {
         "\nThe delivery rate is the local queue's: `wrangler dev` hands the consumer one batch \
          at a time, so it is bounded by the batch size (10, wrangler.toml) and how long a \
          batch's slowest POST takes. The CPU an event adds covers both halves: where the fact \
-         is stored (two KV reads for the event's data and one queue send) and the delivery \
-         (signing and the POST). It is a difference of two runs on a shared machine, so it \
-         carries their noise.\n"
+         is stored (two KV reads for the event's data: the submission and the receipt's facts, \
+         as `GET /v1/cashbills/{{mgtKey}}` reads them; one queue send) and the delivery (a \
+         batch handed to the consumer, signing, the POST, the acknowledgement). Locally, the \
+         queue itself is a simulation (wrangler's queue broker, a Durable Object written in \
+         JavaScript) running in the same workerd process, so its work is counted here too; on \
+         Cloudflare the queue is not the Worker's CPU. It is a difference of two runs on a \
+         shared machine, so it carries their noise.\n"
     );
 }
 

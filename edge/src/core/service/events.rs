@@ -83,12 +83,16 @@ impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
         if !self.wants(t) {
             return Ok(());
         }
+        // What `GET /v1/cashbills/{mgtKey}` reads: the submission (for the receipt's fields)
+        // and this receipt's facts (one `list` of at most two keys).
         let store = self.store();
         let Some(sub) = store.submission(owner).await? else {
             return Ok(());
         };
-        let mut facts = store.facts(owner).await?;
-        let entry = facts.entry(key.clone()).or_default();
+        let mut facts = BTreeMap::new();
+        let entry = facts
+            .entry(key.clone())
+            .or_insert(store.receipt_facts(owner, key).await?);
         match recorded {
             // The listing may not show the write yet (KV propagates): the fact is known here.
             Recorded::Written => match fact {

@@ -29,8 +29,4 @@ impl<'a, K: Kv> Notifier<'a, K> {
             notifications,
         }
     }
-
-    pub fn notifications(&self) -> &'a Notifications {
-        self.notifications
-    }
 }
