@@ -31,6 +31,7 @@ lint: ## rustfmt check, clippy (-D warnings) on every native target and the Work
 	@scripts/check-links.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy -p popbill-bulk --features e2e --all-targets --locked -- -D warnings
 	@# The wasm32-only code (edge/src/shell, popbill/src/workers.rs) builds for wasm32 alone.
 	scripts/wasm-cargo.sh clippy -p edge --locked -- -D warnings
 
@@ -42,6 +43,7 @@ dry-run: worker ## Check the deployable bundle and config (wrangler deploy --dry
 
 e2e: worker ## End-to-end: the mock and the real Worker in workerd
 	@scripts/count-tests.sh cargo test -p e2e --locked -- --test-threads=2
+	@scripts/count-tests.sh cargo test -p popbill-bulk --features e2e --test worker_e2e --locked -- --test-threads=2
 
 dev-test: worker ## make dev refuses a second stack on its ports or files; its logs stay plain
 	@scripts/test-dev.sh
@@ -50,6 +52,7 @@ bench: worker ## Benchmarks on the local stack -> docs/BENCHMARKS.md (BENCH_ARGS
 	@mkdir -p target/bench
 	cargo bench -p edge --bench core --locked | tee target/bench/core.txt
 	BENCH_SECS=3 cargo bench -p mock-server --bench throughput --locked | tee target/bench/mock.txt
+	cargo build --profile bench -p popbill-bulk --locked
 	cargo run --profile bench -p popbill-bench --locked -- $(BENCH_ARGS)
 
 test: setup lint native-test dry-run e2e dev-test ## Everything CI runs

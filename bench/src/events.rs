@@ -1,4 +1,4 @@
-//! Part 6, merchant events: how fast the Worker's queue consumer delivers events to a local
+//! Part 7, merchant events: how fast the Worker's queue consumer delivers events to a local
 //! receiver, and the Worker CPU they add.
 //!
 //! The same load twice, each on fresh receipts: `receipts` receipts submitted in bulk, their

@@ -13,6 +13,7 @@ mod bulk_single;
 mod calibrate;
 mod chart;
 mod cleanup;
+mod cli_file;
 mod events;
 mod inputs;
 mod latency;
@@ -248,6 +249,16 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         .await?;
         r.bulk.push(run);
     }
+    let rows = *plan.counts.last().unwrap_or(&100);
+    for (tag, via) in [("CW", cli_file::Via::Worker), ("CD", cli_file::Via::Direct)] {
+        let run = part(
+            &mut parts,
+            &format!("6. popbill-bulk {rows} rows {}", via.name()),
+            async { cli_file::run(stack, via, tag, rows, args.concurrency, long).await },
+        )
+        .await?;
+        r.cli.push(run);
+    }
     r.cold_start = Some(
         part(&mut parts, "cold start", async {
             calibrate::cold_start(stack, args.concurrency).await
@@ -255,7 +266,7 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         .await?,
     );
     r.events = Some(
-        part(&mut parts, "6. merchant events", async {
+        part(&mut parts, "7. merchant events", async {
             events::measure(stack, plan.events_receipts, args.concurrency, long).await
         })
         .await?,

@@ -3,6 +3,7 @@
 //! native benchmarks' output of the same `make bench`.
 
 mod checks;
+mod cli;
 mod events;
 mod markdown;
 mod notes;
@@ -77,11 +78,13 @@ pub struct Results {
     pub cold_start: Option<crate::calibrate::ColdStart>,
     /// Unexpected answers (`status body`) and how often each came.
     pub failures: Vec<(String, usize)>,
-    /// Part 6: merchant events delivered, and the CPU they add.
+    /// Part 7: merchant events delivered, and the CPU they add.
     pub events: Option<crate::events::EventsRun>,
     /// 5xx answers the Worker itself logged (`METHOD /path -> 5xx code`), from wrangler's log.
     pub worker_5xx_logged: usize,
     pub parts: Vec<Part>,
+    /// Part 6: `popbill-bulk` from a file, through the Worker and `--direct`.
+    pub cli: Vec<crate::cli_file::CliRun>,
 }
 
 impl Results {
@@ -213,6 +216,16 @@ pub fn summary_text(r: &Results) -> String {
         r.max_load(),
         r.total_secs
     );
+    for c in &r.cli {
+        out.push_str(&format!(
+            "  popbill-bulk {} rows {:<19} {:.1} s, {} requests by the tool; POPBiLL: {}\n",
+            thousands(c.rows),
+            c.via.name(),
+            c.secs,
+            thousands(c.total_requests() as usize),
+            c.upstream.describe()
+        ));
+    }
     for c in checks(r) {
         out.push_str(&format!(
             "  {:<7} {:<58} {:<44} target {}\n",

@@ -25,11 +25,11 @@ pub struct Stack {
     pub worker: WorkerProcess,
     pub http: reqwest::Client,
     pub poll_after_submit_secs: u64,
-    /// Where the Worker sends merchant events (`None`: off, as in every part but 6).
+    /// Where the Worker sends merchant events (`None`: off, as in every part but 7).
     pub events_url: Option<String>,
 }
 
-/// The secret the Worker signs merchant events with in part 6.
+/// The secret the Worker signs merchant events with in part 7.
 pub const EVENTS_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fn worker_config(

@@ -123,10 +123,13 @@ fn every_status_change_becomes_one_event_whichever_way_its_fact_arrived() {
         last["timestamp"], "2025-07-11T01:00:00Z",
         "the Worker's clock"
     );
-    let api = serde_json::to_value(block_on(svc.cashbill(None, "K-1")).unwrap()).unwrap();
+    let mut api = serde_json::to_value(block_on(svc.cashbill(None, "K-1")).unwrap()).unwrap();
     let mut data = last["data"].clone();
     assert_eq!(data["corpNum"], CORP);
     data.as_object_mut().unwrap().remove("corpNum");
+    // An original's running refund totals are read on demand, not carried by its events.
+    assert!(api["refunds"].is_object());
+    api.as_object_mut().unwrap().remove("refunds");
     assert_eq!(data, api);
     assert_eq!(api["identityNum"], "*******5678");
 
@@ -432,4 +435,84 @@ fn dead_letters_are_listed_and_replayed_through_the_service() {
     assert!(block_on(svc.failed_events(None)).unwrap().failed.is_empty());
     let unknown = block_on(svc.replay(br#"{"submitID":"NOPE"}"#));
     assert!(unknown.is_err(), "no such submission");
+}
+
+#[test]
+fn refunds_report_their_own_status_changes_and_a_blocked_one_once() {
+    let (kv, up, s, outbox, n, c) = (
+        new_kv(),
+        FakePopbill::new(),
+        settings(),
+        MemoryOutbox::new(),
+        on(None),
+        clock(),
+    );
+    let svc = with_events(Service::new(&kv, &up, &s), &outbox, &n, &c);
+    up.state.borrow_mut().nts_fail.insert("O-1".into());
+    block_on(svc.submit(&batch("S-O", &keys("O", 2)), t("20250711100000"), 1)).unwrap();
+    up.complete_all(t("20250711100005"));
+    block_on(svc.reconcile(t("20250711100100"))).unwrap();
+    // Held: refunded before the originals are filed; O-1's filing will fail.
+    let items = vec![whole("X-0", "O-0"), whole("X-1", "O-1")];
+    block_on(svc.refunds(&refunds("R-1", items), t("20250711100200"), 1)).unwrap();
+    assert_eq!(
+        outbox.sent().len(),
+        2,
+        "scheduled is no event: only the originals' issuance"
+    );
+
+    // 11:00 the next day: the originals' results, X-1 blocked, X-0 sent, issued, then filed.
+    up.file_all();
+    block_on(svc.reconcile(t("20250712110000"))).unwrap();
+    block_on(svc.reconcile(t("20250712110100"))).unwrap();
+    up.complete_all(t("20250712110105"));
+    block_on(svc.reconcile(t("20250712110200"))).unwrap();
+    up.file_all();
+    block_on(svc.reconcile(t("20250713110000"))).unwrap();
+
+    use EventType::*;
+    let events = sent(&outbox);
+    for want in [
+        of(CashbillFiled, "O-0"),
+        of(CashbillFilingFailed, "O-1"),
+        of(CashbillOriginalFilingFailed, "X-1"),
+        of(CashbillIssued, "X-0"),
+        of(CashbillFiled, "X-0"),
+    ] {
+        assert_eq!(
+            events.iter().filter(|e| **e == want).count(),
+            1,
+            "{want:?} in {events:?}"
+        );
+    }
+    assert_eq!(
+        events.len(),
+        2 + 2 + 3 + 1,
+        "and the originals' submission.completed"
+    );
+    let completed: Vec<_> = outbox
+        .sent()
+        .into_iter()
+        .filter(|m| m.kind == SubmissionCompleted)
+        .map(|m| m.submit_id)
+        .collect();
+    assert_eq!(
+        completed,
+        ["S-O"],
+        "a refund group is the Worker's, not announced"
+    );
+    let blocked: Value = serde_json::from_str(
+        &outbox
+            .sent()
+            .into_iter()
+            .find(|m| m.kind == CashbillOriginalFilingFailed)
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    assert_eq!(blocked["data"]["status"], "original_filing_failed");
+    assert_eq!(blocked["data"]["refundID"], "R-1");
+    assert_eq!(blocked["data"]["orgMgtKey"], "O-1");
+    let ids: BTreeSet<String> = outbox.sent().into_iter().map(|m| m.id).collect();
+    assert_eq!(ids.len(), events.len(), "one id per fact");
 }

@@ -150,6 +150,43 @@ fn resubmitting_the_same_submit_id_and_content_returns_the_stored_submission() {
 }
 
 #[test]
+fn resubmitting_a_stored_submission_after_its_trade_day_passed_returns_it_as_stored() {
+    let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
+    let svc = Service::new(&kv, &up, &s);
+    let body = batch("S-1", &keys("K", 3));
+    let first = block_on(svc.submit(&body, t("20250711100000"), 1)).unwrap();
+    let before = kv.snapshot();
+    // Two days on, tradeDT 20250711 is no longer "today or yesterday": a new submission with
+    // these receipts would be refused, but the stored one is answered as it stands.
+    let again = block_on(svc.submit(&body, t("20250713100000"), 2)).unwrap();
+    assert_eq!(
+        (again.status, again.view.receipt_id.clone()),
+        (200, first.view.receipt_id)
+    );
+    assert_eq!(kv.snapshot(), before, "nothing written");
+    assert_eq!(up.calls(Call::BulkSubmit), 1, "never sent twice");
+    let fresh = batch("S-2", &keys("N", 3));
+    let err = block_on(svc.submit(&fresh, t("20250713100000"), 3)).unwrap_err();
+    assert_eq!(
+        (err.status(), err.details()[0].popbill_code),
+        (422, Some(popbill::codes::TRADE_DT_NOT_TODAY_OR_YESTERDAY))
+    );
+}
+
+#[test]
+fn the_same_submit_id_with_other_invalid_content_is_refused_with_422_before_409() {
+    let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
+    let svc = Service::new(&kv, &up, &s);
+    block_on(svc.submit(&batch("S-1", &keys("K", 3)), t("20250711100000"), 1)).unwrap();
+    let err =
+        block_on(svc.submit(&batch("S-1", &keys("Other", 3)), t("20250713100000"), 1)).unwrap_err();
+    assert_eq!(
+        (err.status(), err.code().as_str()),
+        (422, "invalid_cashbills")
+    );
+}
+
+#[test]
 fn the_same_submit_id_with_other_content_is_refused_with_409() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
     let svc = Service::new(&kv, &up, &s);

@@ -4,10 +4,11 @@
 //! seeded mix of faults (webhooks dropped, duplicated, reordered, delayed; 5xx and slow answers
 //! on every endpoint; BulkSubmit answers lost after commit; every token expired mid-run) and the
 //! Worker is restarted on its persisted KV halfway. The simulated clock crosses midnight and
-//! 11:00. Then the faults stop, the cron runs until the system is quiet, and three views are
-//! compared: what was submitted, the mock's ground truth, and the Worker's API. All along, the
-//! merchant's endpoint fails a share of the Worker's event deliveries, and every final status
-//! change must still reach it (`chaos_events.rs`).
+//! 11:00. Merchants refund some receipts right after issuance and more after 11:00 the next day
+//! (`chaos_refunds`). Then the faults stop, the cron runs until the system is quiet, and three
+//! views are compared: what was submitted, the mock's ground truth, and the Worker's API. All
+//! along, the merchant's endpoint fails a share of the Worker's event deliveries, and every
+//! final status change, refunds' included, must still reach it (`chaos_events.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::app::{TestApp, cashbill};
 use crate::chaos_events;
+use crate::chaos_refunds as refunds;
 
 /// What one run does.
 #[derive(Debug, Clone, Copy)]
@@ -70,7 +72,7 @@ impl fmt::Display for ChaosReport {
 pub const TABLE_HEADER: &str = "| seed | receipts | submissions | faults injected | merchant retries | final statuses (Worker) | violations |\n|---|---|---|---|---|---|---|";
 
 /// A tiny seeded generator (splitmix64) for the driver's own choices.
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -80,7 +82,7 @@ impl Rng {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
@@ -90,6 +92,8 @@ struct Submitted {
     keys: Vec<String>,
     /// Some 2xx answer was received for it.
     acknowledged: bool,
+    /// Its receipts that were not made to fail issuance: the ones a merchant may refund.
+    refundable: Vec<String>,
 }
 
 pub async fn run(cfg: ChaosConfig) -> ChaosReport {
@@ -132,14 +136,18 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
         let n = cfg.batch.min(cfg.receipts - b * cfg.batch);
         let id = format!("CH{}-{b}", cfg.seed);
         let keys: Vec<String> = (0..n).map(|i| format!("C{}-{b}-{i}", cfg.seed)).collect();
+        let mut refundable = Vec::new();
         let cashbills: Vec<Value> = keys
             .iter()
             .map(|k| {
                 let mut c = cashbill(k);
                 match rng.below(20) {
                     0 => c["orderNumber"] = "SCENARIO:ISSUE_FAIL:-14001031".into(),
-                    1 => c["orderNumber"] = "SCENARIO:NTS_FAIL:TS1".into(),
-                    _ => {}
+                    1 => {
+                        c["orderNumber"] = "SCENARIO:NTS_FAIL:TS1".into();
+                        refundable.push(k.clone());
+                    }
+                    _ => refundable.push(k.clone()),
                 }
                 c
             })
@@ -160,6 +168,7 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
             id,
             keys,
             acknowledged,
+            refundable,
         });
         if b % 4 == 3 {
             app.advance(20).await;
@@ -167,12 +176,26 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
     }
     report.submissions = all.len();
 
+    // Refunds: one refundable receipt in ten in each of two waves (never the same one twice).
+    let refundable: Vec<String> = all
+        .iter()
+        .filter(|s| s.acknowledged)
+        .flat_map(|s| s.refundable.iter().cloned())
+        .collect();
+    let wave =
+        |w: usize| -> Vec<String> { refundable.iter().skip(w).step_by(10).cloned().collect() };
+    let (first, second) = (wave(0), wave(5));
+
     // Through the day, midnight and the 11:00 results, with the cron running as it would.
     app.advance(60).await;
     app.cron().await;
+    let mut asked = refunds::ask(&app, &mut rng, cfg.seed, 1, &first, &mut report).await;
     app.advance_to("20250712000100").await;
     app.cron().await;
     app.advance_to("20250712110000").await;
+    app.cron().await;
+    asked.extend(refunds::ask(&app, &mut rng, cfg.seed, 2, &second, &mut report).await);
+    app.advance(60).await;
     app.cron().await;
 
     // Faults stop; POPBiLL's webhook retries and the cron bring everything home.
@@ -200,15 +223,18 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
         }
         app.advance_to(&format!("{day}110000")).await;
         app.cron().await;
-        if quiet(&app, &all).await {
+        if quiet(&app, &all).await && refunds::quiet(&app, &asked).await {
             break;
         }
     }
 
     check(&app, &all, &mut report).await;
+    let state = app.mock_get("/_mock/state").await;
+    refunds::check(&app, &asked, &state, &mut report).await;
     let ids: Vec<String> = all.iter().map(|s| s.id.clone()).collect();
+    let refund_ids: Vec<String> = asked.iter().map(|a| a.id.clone()).collect();
     let (faults, violations) = (&mut report.faults, &mut report.violations);
-    chaos_events::check(&app, &receiver, &ids, faults, violations).await;
+    chaos_events::check(&app, &receiver, &ids, &refund_ids, faults, violations).await;
     report
 }
 

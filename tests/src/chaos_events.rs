@@ -1,7 +1,7 @@
 //! The merchant's endpoint in the chaos run: it fails a seeded share of deliveries (503s,
 //! answers slower than the Worker waits, dropped connections) for the whole run, and the
-//! invariant is that every final status change of every receipt reaches it at least once,
-//! every delivery with a valid signature.
+//! invariant is that every final status change of every receipt, refunds included, reaches it
+//! at least once, every delivery with a valid signature.
 //!
 //! One concession to the local runtime: `wrangler dev` keeps queued messages in memory, so the
 //! Worker restart in the middle of the run would drop whatever is queued at that instant
@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::app::{START, TestApp, spawn_app_configured};
-use crate::merchant::{OLD_SECRET, expected, missing, notifying, taken, wait_for_events};
+use crate::merchant::{
+    OLD_SECRET, expected, expected_refunds, missing, notifying, taken, wait_for_events,
+};
 use crate::receiver::{Answer, Behaviour, Receiver};
 
 /// One attempt's limit in the chaos run, and how long a "slow" answer takes: longer.
@@ -57,14 +59,17 @@ pub async fn drain(app: &TestApp, receiver: &Receiver, submissions: &[String], s
 }
 
 /// The invariant, as violations; and the merchant-side faults injected, by kind.
+/// `refund_requests`: the refundIDs the Worker took, whose refunds' final statuses count too.
 pub async fn check(
     app: &TestApp,
     receiver: &Receiver,
     submissions: &[String],
+    refund_requests: &[String],
     faults: &mut BTreeMap<String, u64>,
     violations: &mut Vec<String>,
 ) {
-    let want = expected(app, submissions, false).await;
+    let mut want = expected(app, submissions, false).await;
+    want.extend(expected_refunds(app, refund_requests).await);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
     let gone = loop {
         let gone = missing(&taken(&receiver.deliveries()), &want);

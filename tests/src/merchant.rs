@@ -93,7 +93,7 @@ pub fn expected_for(status: &str, with_issued: bool) -> Vec<String> {
     if with_issued && matches!(status, "issued" | "filed" | "filing_failed") {
         out.push("cashbill.issued".to_owned());
     }
-    if status != "submitted" && status != "issued" {
+    if !matches!(status, "submitted" | "scheduled" | "issued") {
         out.push(format!("cashbill.{status}"));
     }
     out
@@ -121,6 +121,25 @@ pub async fn expected(
             Some("completed") => out.push((id.clone(), "submission.completed".into())),
             Some("rejected") => out.push((id.clone(), "submission.rejected".into())),
             _ => {}
+        }
+    }
+    out
+}
+
+/// `(mgtKey, type)` the final statuses of the refunds of `requests` call for (a refund's
+/// `cashbill.*` events; its group makes no submission event).
+pub async fn expected_refunds(app: &TestApp, requests: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for id in requests {
+        let (status, view) = app.refund_request(id).await;
+        if status != 200 {
+            continue;
+        }
+        for r in view["refunds"].as_array().into_iter().flatten() {
+            let key = r["mgtKey"].as_str().unwrap_or_default().to_owned();
+            for t in expected_for(r["status"].as_str().unwrap_or(""), false) {
+                out.push((key.clone(), t));
+            }
         }
     }
     out
@@ -205,6 +224,11 @@ mod tests {
         assert_eq!(expected_for("issued", true), ["cashbill.issued"]);
         assert!(expected_for("issued", false).is_empty());
         assert!(expected_for("submitted", true).is_empty());
+        assert!(expected_for("scheduled", true).is_empty());
+        assert_eq!(
+            expected_for("original_filing_failed", true),
+            ["cashbill.original_filing_failed"]
+        );
     }
 
     #[test]

@@ -103,10 +103,13 @@ async fn a_hundred_receipts_report_every_status_change_once_per_id_and_signed() 
         .find(|t| t.kind == "cashbill.filed" && t.mgt_key.as_deref() == Some("EV-3"))
         .expect("EV-3's filing event");
     let body: Value = serde_json::from_str(&filed.body).unwrap();
-    let (_, api) = app.cashbill("EV-3").await;
+    let (_, mut api) = app.cashbill("EV-3").await;
     let mut data = body["data"].clone();
     assert_eq!(data["corpNum"], CORP);
     data.as_object_mut().unwrap().remove("corpNum");
+    // An original's running refund totals are read on demand, not carried by its events.
+    assert!(api["refunds"].is_object(), "{api}");
+    api.as_object_mut().unwrap().remove("refunds");
     assert_eq!(data, api);
     assert_eq!(api["identityNum"], "*******5678");
 
@@ -363,4 +366,61 @@ async fn the_documented_node_endpoint_verifies_and_deduplicates_the_workers_even
             .iter()
             .all(|l| l.starts_with("cashbill.issued ") && l.contains(" issued msg_"))
     );
+}
+
+#[tokio::test]
+async fn refunds_report_their_changes_and_a_refund_blocked_by_its_original_says_so() {
+    use e2e::merchant::expected_refunds;
+    use e2e::refund::{refunds, whole};
+    let (app, receiver) = spawn_notifying(15, None).await;
+    let mut originals: Vec<Value> = keys("RO", 2).iter().map(|k| cashbill(k)).collect();
+    originals[1]["orderNumber"] = "SCENARIO:NTS_FAIL:TS1".into();
+    let (status, _) = app
+        .submit(&json!({ "submitID": "RO-1", "cashbills": originals }))
+        .await;
+    assert_eq!(status, 202);
+    app.advance(60).await;
+    app.wait_all("RO-1", "issued").await;
+    let body = refunds("RF-1", vec![whole("RX-0", "RO-0"), whole("RX-1", "RO-1")]);
+    let (status, r) = app.refund(&body).await;
+    assert_eq!(status, 202, "{r}");
+
+    // 11:00: RO-1's filing failed, so RX-1 is blocked; RX-0 is sent, issued, filed a day later.
+    app.advance_to("20250712110000").await;
+    app.cron().await;
+    app.wait_refund_statuses("RF-1", &["submitted", "original_filing_failed"])
+        .await;
+    app.advance(60).await;
+    app.advance_to("20250713110000").await;
+    app.wait_refund_statuses("RF-1", &["filed", "original_filing_failed"])
+        .await;
+    app.cron().await;
+
+    let mut want = expected(&app, &["RO-1".to_owned()], true).await;
+    want.extend(expected_refunds(&app, &["RF-1".to_owned()]).await);
+    want.push(("RX-0".into(), "cashbill.issued".into()));
+    let got = wait_for(
+        &format!("{} events", want.len()),
+        Duration::from_secs(30),
+        || async {
+            let t = taken(&receiver.deliveries());
+            e2e::merchant::missing(&t, &want).is_empty().then_some(t)
+        },
+    )
+    .await;
+    let blocked = got
+        .values()
+        .find(|t| t.kind == "cashbill.original_filing_failed")
+        .expect("RX-1's event");
+    let body: Value = serde_json::from_str(&blocked.body).unwrap();
+    assert_eq!(body["data"]["mgtKey"], "RX-1");
+    assert_eq!(body["data"]["refundID"], "RF-1");
+    assert_eq!(body["data"]["orgMgtKey"], "RO-1");
+    assert!(
+        got.values()
+            .all(|t| t.kind != "submission.completed" || t.submit_id.as_deref() == Some("RO-1")),
+        "refund groups are not announced as submissions"
+    );
+    let kinds: Vec<&String> = got.values().map(|t| &t.kind).collect();
+    assert_eq!(got.len(), want.len(), "no other event: {kinds:?}");
 }

@@ -1,4 +1,4 @@
-//! Part 6 of the report: merchant events.
+//! Part 7 of the report: merchant events.
 
 use std::fmt::Write as _;
 
@@ -16,9 +16,9 @@ pub fn summary(e: &EventsRun) -> String {
     )
 }
 
-pub fn part6(w: &mut String, r: &Results) {
+pub fn part7(w: &mut String, r: &Results) {
     let Some(e) = &r.events else { return };
-    let _ = writeln!(w, "## 6. Merchant events\n");
+    let _ = writeln!(w, "## 7. Merchant events\n");
     let _ = writeln!(
         w,
         "The same load twice on fresh receipts: {} receipts submitted in bulk (webhooks on, no \
@@ -114,12 +114,12 @@ mod tests {
     fn the_section_shows_every_figure_and_is_absent_without_a_run() {
         let mut r = Results::default();
         let mut w = String::new();
-        part6(&mut w, &r);
+        part7(&mut w, &r);
         assert!(w.is_empty());
         r.events = Some(run());
-        part6(&mut w, &r);
+        part7(&mut w, &r);
         for want in [
-            "## 6. Merchant events",
+            "## 7. Merchant events",
             "| 500 of 500 |",
             "**50**",
             "**+2.00 ms**",

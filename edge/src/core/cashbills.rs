@@ -79,6 +79,17 @@ impl CheckedCashbills {
         Ok(CheckedCashbills { keys, cashbills })
     }
 
+    /// The receipts whose mgtKey `keep` accepts, in order; `None` when that leaves none. (A
+    /// subset of checked receipts is still checked.)
+    pub fn select(&self, keep: impl Fn(&MgtKey) -> bool) -> Option<CheckedCashbills> {
+        let (keys, cashbills): (Vec<MgtKey>, Vec<Cashbill>) = self
+            .iter()
+            .filter(|(k, _)| keep(k))
+            .map(|(k, c)| (k.clone(), c.clone()))
+            .unzip();
+        (!keys.is_empty()).then_some(CheckedCashbills { keys, cashbills })
+    }
+
     /// The receipts as POPBiLL's wire type, in order.
     pub fn as_slice(&self) -> &[Cashbill] {
         &self.cashbills
@@ -132,7 +143,7 @@ impl<'de> Deserialize<'de> for CheckedCashbills {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::fixtures::{CORP, cashbill, corp, t};
+    use crate::core::fixtures::{CORP, cashbill, checked, corp, t};
 
     #[test]
     fn a_receipt_that_breaks_a_rule_is_not_checked_and_says_which() {
@@ -156,6 +167,15 @@ mod tests {
             CheckedCashbills::new(vec![]).unwrap_err(),
             BatchError::Empty
         );
+    }
+
+    #[test]
+    fn a_selection_keeps_the_order_and_is_never_empty() {
+        let batch = checked(&["K1", "K2", "K3"]);
+        let odd = batch.select(|k| k != "K2").unwrap();
+        assert_eq!(odd.mgt_keys(), ["K1", "K3"]);
+        assert_eq!(odd.as_slice()[1].mgt_key.as_deref(), Some("K3"));
+        assert!(batch.select(|_| false).is_none());
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub fn submission(phase: Phase, keys: &[&str]) -> Submission {
         phase,
         receipt_id: None,
         rejection: None,
+        refund: None,
         cashbills: checked(keys),
     }
 }
@@ -81,5 +82,14 @@ pub fn filing(state_code: i64) -> FilingFact {
         issue_dt: None,
         source: Source::Poll,
         mid: None,
+    }
+}
+
+pub fn blocked(org_mgt_key: &str) -> crate::core::refund::BlockedFact {
+    crate::core::refund::BlockedFact {
+        reason: crate::core::refund::BlockReason::OriginalFilingFailed,
+        org_mgt_key: popbill::MgtKey::parse(org_mgt_key).expect("a valid test mgtKey"),
+        org_state_code: 305,
+        org_nts_result_code: Some("TS1".into()),
     }
 }

@@ -2,16 +2,17 @@
 //!
 //! Every problem is collected (not just the first) and reported by receipt index and field.
 
-use popbill::validate::MAX_BATCH;
+use popbill::validate::{MAX_BATCH, is_cancellation};
 use popbill::wire::Cashbill;
 use popbill::{CorpNum, IdError, KstDateTime, SubmitId};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::api::{BodyError, Detail, MerchantError};
+use super::api::{Detail, MerchantError};
+use super::body::{self, detail};
 use super::cashbills::{CheckedCashbill, CheckedCashbills};
+use super::submission::content_hash;
 
-/// The largest body accepted. 100 receipts of POPBiLL's longest fields stay far below it.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub use super::body::MAX_BODY_BYTES;
 
 /// A validated submission request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,19 +23,98 @@ pub struct SubmitRequest {
     pub cashbills: CheckedCashbills,
 }
 
-fn detail(
-    index: Option<usize>,
-    field: Option<&str>,
-    reason: &str,
-    code: Option<i64>,
-    message: String,
-) -> Detail {
-    Detail {
-        index,
-        field: field.map(str::to_owned),
-        reason: reason.into(),
-        popbill_code: code,
-        message,
+/// A submission read from its body but not yet judged by POPBiLL's rules: what intake needs to
+/// recognise a submission it already stored (same submitID, same content) before it asks
+/// whether the receipts are still valid *now*. A stored submission is answered as stored even
+/// after its tradeDT left the "today or yesterday" window.
+#[derive(Debug, Clone)]
+pub struct SubmitDraft {
+    submit_id: Option<SubmitId>,
+    corp_num: Option<CorpNum>,
+    /// Every receipt that read as a `Cashbill`; `indices[n]` is the request index of `cashbills[n]`.
+    cashbills: Vec<Cashbill>,
+    indices: Vec<usize>,
+    /// Problems found while reading (ids, corpNum, JSON types); the rules add theirs in `check`.
+    problems: Vec<Detail>,
+}
+
+impl SubmitDraft {
+    /// The submitID and content fingerprint of a draft that read without a problem: only such a
+    /// draft can be a submission sent again.
+    pub fn replay_key(&self) -> Option<(&SubmitId, String)> {
+        let (Some(id), Some(corp)) = (&self.submit_id, &self.corp_num) else {
+            return None;
+        };
+        if !self.problems.is_empty() {
+            return None;
+        }
+        Some((id, content_hash(corp, &self.cashbills)))
+    }
+
+    /// Judge every receipt by POPBiLL's rules at `now`; every problem (reading and rules) comes
+    /// back together, by index and field.
+    pub fn check(self, now: KstDateTime) -> Result<SubmitRequest, MerchantError> {
+        let SubmitDraft {
+            submit_id,
+            corp_num,
+            cashbills: read,
+            indices,
+            mut problems,
+        } = self;
+        let mut cashbills = Vec::with_capacity(read.len());
+        let mut seen = std::collections::HashMap::new();
+        for (i, cashbill) in indices.into_iter().zip(read) {
+            let repeats = cashbill
+                .mgt_key
+                .clone()
+                .filter(|k| !k.is_empty())
+                .and_then(|key| seen.insert(key, i));
+            if is_cancellation(&cashbill) {
+                // Sent raw, it would bypass the hold and the running totals (edge/README.md).
+                problems.push(detail(
+                    Some(i),
+                    Some("tradeType"),
+                    "use_refund_api",
+                    None,
+                    "a 취소거래 (refund) goes through POST /v1/refunds, which holds it until \
+                     POPBiLL can take it and keeps the original's running totals",
+                ));
+            }
+            if let Some(corp) = &corp_num {
+                match CheckedCashbill::check(cashbill, corp, now) {
+                    Ok(checked) => cashbills.push(checked),
+                    Err(violations) => problems.extend(violations.into_iter().map(|v| {
+                        detail(
+                            Some(i),
+                            Some(v.field),
+                            v.reason,
+                            Some(v.code),
+                            v.message_en(),
+                        )
+                    })),
+                }
+            }
+            if let Some(first) = repeats {
+                problems.push(detail(
+                    Some(i),
+                    Some("mgtKey"),
+                    "duplicate",
+                    Some(popbill::codes::DUPLICATE_MGT_KEY_IN_BATCH),
+                    format!("mgtKey repeats the one at index {first}"),
+                ));
+            }
+        }
+        // Reading reports a receipt's problems where it stands; keep the request's order.
+        problems.sort_by_key(|d| d.index.map_or(0, |i| i + 1));
+        match corp_num {
+            Some(corp_num) if problems.is_empty() => Ok(SubmitRequest {
+                submit_id,
+                corp_num,
+                cashbills: CheckedCashbills::new(cashbills)
+                    .expect("intake refused empty and oversized batches and repeated mgtKeys"),
+            }),
+            _ => Err(MerchantError::InvalidCashbills(problems)),
+        }
     }
 }
 
@@ -46,13 +126,19 @@ pub fn parse_submit(
     allowed: &[CorpNum],
     now: KstDateTime,
 ) -> Result<SubmitRequest, MerchantError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(BodyError::TooLarge(MAX_BODY_BYTES).into());
-    }
-    let value: Value = serde_json::from_slice(body).map_err(|_| BodyError::MalformedJson)?;
-    let Value::Object(obj) = value else {
-        return Err(BodyError::Malformed("the body must be a JSON object").into());
-    };
+    read_submit(body, default_corp, allowed)?.check(now)
+}
+
+/// Read a submission's body: its size, JSON shape, submitID, corpNum and every receipt's field
+/// types. Problems that concern the receipts are kept in the draft (so that all of them are
+/// reported together by [`SubmitDraft::check`]); a body that cannot be a submission at all is
+/// refused here.
+pub fn read_submit(
+    body: &[u8],
+    default_corp: &CorpNum,
+    allowed: &[CorpNum],
+) -> Result<SubmitDraft, MerchantError> {
+    let obj = body::json_object(body)?;
     let mut problems = Vec::new();
 
     let submit_id = match obj.get("submitID") {
@@ -78,48 +164,13 @@ pub fn parse_submit(
                 Some("submitID"),
                 "invalid_type",
                 None,
-                "submitID must be a string".into(),
+                "submitID must be a string",
             ));
             None
         }
     };
 
-    let corp_num = match obj.get("corpNum") {
-        None | Some(Value::Null) => Some(default_corp.clone()),
-        Some(Value::String(s)) => match CorpNum::parse(s) {
-            Ok(c) if allowed.contains(&c) => Some(c),
-            Ok(_) => {
-                problems.push(detail(
-                    None,
-                    Some("corpNum"),
-                    "not_allowed",
-                    None,
-                    "this Worker does not issue for that corpNum".into(),
-                ));
-                None
-            }
-            Err(e) => {
-                problems.push(detail(
-                    None,
-                    Some("corpNum"),
-                    "invalid_format",
-                    Some(popbill::codes::CORP_NUM_FORMAT),
-                    e.to_string(),
-                ));
-                None
-            }
-        },
-        Some(_) => {
-            problems.push(detail(
-                None,
-                Some("corpNum"),
-                "invalid_type",
-                None,
-                "corpNum must be a string".into(),
-            ));
-            None
-        }
-    };
+    let corp_num = body::corp_num(&obj, default_corp, allowed, &mut problems);
 
     let items = match obj.get("cashbills") {
         Some(Value::Array(items)) if items.is_empty() => {
@@ -138,7 +189,7 @@ pub fn parse_submit(
     };
 
     let mut cashbills = Vec::with_capacity(items.len());
-    let mut seen = std::collections::HashMap::new();
+    let mut indices = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Value::Object(fields) = item else {
             problems.push(detail(
@@ -146,85 +197,25 @@ pub fn parse_submit(
                 None,
                 "not_an_object",
                 Some(popbill::codes::NULL_CASHBILL),
-                "each cashbill must be a JSON object".into(),
+                "each cashbill must be a JSON object",
             ));
             continue;
         };
-        let cashbill = match read_cashbill(i, fields) {
-            Ok(c) => c,
-            Err(type_problems) => {
-                problems.extend(type_problems);
-                continue;
+        match body::read_typed::<Cashbill>(i, fields, body::wrong_type) {
+            Ok(c) => {
+                cashbills.push(c);
+                indices.push(i);
             }
-        };
-        let repeats = cashbill
-            .mgt_key
-            .clone()
-            .filter(|k| !k.is_empty())
-            .and_then(|key| seen.insert(key, i));
-        if let Some(corp) = &corp_num {
-            match CheckedCashbill::check(cashbill, corp, now) {
-                Ok(checked) => cashbills.push(checked),
-                Err(violations) => problems.extend(violations.into_iter().map(|v| {
-                    detail(
-                        Some(i),
-                        Some(v.field),
-                        v.reason,
-                        Some(v.code),
-                        v.message_en(),
-                    )
-                })),
-            }
-        }
-        if let Some(first) = repeats {
-            problems.push(detail(
-                Some(i),
-                Some("mgtKey"),
-                "duplicate",
-                Some(popbill::codes::DUPLICATE_MGT_KEY_IN_BATCH),
-                format!("mgtKey repeats the one at index {first}"),
-            ));
+            Err(type_problems) => problems.extend(type_problems),
         }
     }
-
-    match corp_num {
-        Some(corp_num) if problems.is_empty() => Ok(SubmitRequest {
-            submit_id,
-            corp_num,
-            cashbills: CheckedCashbills::new(cashbills)
-                .expect("intake refused empty and oversized batches and repeated mgtKeys"),
-        }),
-        _ => Err(MerchantError::InvalidCashbills(problems)),
-    }
-}
-
-/// A receipt as `Cashbill` (the one definition of its fields), or every field of the wrong JSON
-/// type by name: each failure names its field, which is set aside before trying again.
-fn read_cashbill(index: usize, fields: &Map<String, Value>) -> Result<Cashbill, Vec<Detail>> {
-    let mut object = Value::Object(fields.clone());
-    let mut problems = Vec::new();
-    loop {
-        let err = match serde_path_to_error::deserialize::<_, Cashbill>(&object) {
-            Ok(c) if problems.is_empty() => return Ok(c),
-            Ok(_) => return Err(problems),
-            Err(e) => e,
-        };
-        let field = err.path().to_string();
-        let set_aside = object.as_object_mut().and_then(|o| o.remove(&field));
-        if set_aside.is_none() {
-            // Not one of the object's own fields (cannot happen; it keeps the loop finite).
-            let message = err.into_inner().to_string();
-            problems.push(detail(Some(index), None, "invalid_type", None, message));
-            return Err(problems);
-        }
-        problems.push(detail(
-            Some(index),
-            Some(&field),
-            "invalid_type",
-            None,
-            format!("{field} has the wrong JSON type"),
-        ));
-    }
+    Ok(SubmitDraft {
+        submit_id,
+        corp_num,
+        cashbills,
+        indices,
+        problems,
+    })
 }
 
 /// A fresh SubmitID: the KST intake time and 64 random bits (31 characters).
@@ -295,6 +286,22 @@ mod tests {
             );
         }
         assert_eq!(CORP, corp().as_str());
+    }
+
+    #[test]
+    fn a_cancellation_receipt_is_refused_with_a_pointer_to_the_refund_api() {
+        let mut c = valid();
+        c["tradeType"] = json!("취소거래");
+        c["orgConfirmNum"] = json!("TB0000001");
+        c["orgTradeDate"] = json!("20250710");
+        let err = parse_submit(&body(c), &corp(), &[corp()], t("20250711100000")).unwrap_err();
+        assert_eq!(err.code().as_str(), "invalid_cashbills");
+        let d = &err.details()[0];
+        assert_eq!(
+            (d.index, d.field.as_deref(), d.reason.as_str()),
+            (Some(0), Some("tradeType"), "use_refund_api")
+        );
+        assert!(d.message.contains("/v1/refunds"), "{}", d.message);
     }
 
     #[test]

@@ -9,6 +9,14 @@
 //! | `fact:{submitID}:{mgtKey}:issue`  | [`IssueFact`] (also metadata) | once: the issuance result        |
 //! | `fact:{submitID}:{mgtKey}:nts`    | [`FilingFact`] (also metadata)| once: the filing result (304/305)|
 //! | `evt:{mid}`                       | raw webhook body              | once per unmatched / unknown event |
+//! | `refund:{refundID}`               | [`RefundRecord`] JSON         | once, at intake                  |
+//! | `rfd:{corpNum}:{orgMgtKey}:{mgtKey}` | `1`, metadata: the refund's amounts, refundID, submitID | once, at intake |
+//! | `fact:{submitID}:{mgtKey}:blocked`| [`BlockedFact`] (also metadata) | once: a held refund never sent  |
+//!
+//! A refund's cancellation receipt is an ordinary receipt of its send submission (`sub:`,
+//! `rcpt:`, `fact:`); held ones sit in a `sub:` record in phase `held`, whose `open:` marker
+//! carries the due time (`dueMs`) so the cron passes them over without a read until then. The
+//! running totals of an original are one `list` of `rfd:{corpNum}:{orgMgtKey}:`.
 //!
 //! Facts that arrive separately (issuance, filing) live under separate write-once keys, so
 //! concurrent webhooks and polls never read-modify-write a shared key; a submission's whole state
@@ -18,8 +26,12 @@
 //! [`Outcome`]: crate::core::submission::Outcome
 //! [`IssueFact`]: crate::core::facts::IssueFact
 //! [`FilingFact`]: crate::core::facts::FilingFact
+//! [`RefundRecord`]: crate::core::refund::RefundRecord
+//! [`BlockedFact`]: crate::core::refund::BlockedFact
 
 use popbill::{CorpNum, MgtKey, SubmitId};
+
+use super::refund::RefundId;
 
 pub fn submission(submit_id: &SubmitId) -> String {
     format!("sub:{submit_id}")
@@ -63,6 +75,23 @@ pub fn filing_fact(submit_id: &SubmitId, mgt_key: &MgtKey) -> String {
     format!("fact:{submit_id}:{mgt_key}:nts")
 }
 
+pub fn blocked_fact(submit_id: &SubmitId, mgt_key: &MgtKey) -> String {
+    format!("fact:{submit_id}:{mgt_key}:blocked")
+}
+
+pub fn refund(refund_id: &RefundId) -> String {
+    format!("refund:{refund_id}")
+}
+
+/// Prefix listing every refund of an original (`:` is outside the mgtKey charset).
+pub fn refunds_of_original(corp_num: &CorpNum, org_mgt_key: &MgtKey) -> String {
+    format!("rfd:{corp_num}:{org_mgt_key}:")
+}
+
+pub fn refund_of_original(corp_num: &CorpNum, org_mgt_key: &MgtKey, mgt_key: &MgtKey) -> String {
+    format!("rfd:{corp_num}:{org_mgt_key}:{mgt_key}")
+}
+
 /// Which receipt and which kind a fact key names; `None` for a key this schema never writes.
 pub fn parse_fact(key: &str) -> Option<(MgtKey, FactKind)> {
     let rest = key.strip_prefix("fact:")?;
@@ -71,6 +100,7 @@ pub fn parse_fact(key: &str) -> Option<(MgtKey, FactKind)> {
     let kind = match kind {
         "issue" => FactKind::Issue,
         "nts" => FactKind::Filing,
+        "blocked" => FactKind::Blocked,
         _ => return None,
     };
     Some((MgtKey::parse(mgt_key).ok()?, kind))
@@ -80,6 +110,8 @@ pub fn parse_fact(key: &str) -> Option<(MgtKey, FactKind)> {
 pub enum FactKind {
     Issue,
     Filing,
+    /// A held refund that will never be sent (`core::refund::BlockedFact`).
+    Blocked,
 }
 
 pub fn event(mid: &str) -> String {
@@ -101,6 +133,10 @@ mod tests {
         assert_eq!(
             parse_fact(&filing_fact(&id, &key("K-2"))),
             Some((key("K-2"), FactKind::Filing))
+        );
+        assert_eq!(
+            parse_fact(&blocked_fact(&id, &key("R-1"))),
+            Some((key("R-1"), FactKind::Blocked))
         );
         assert_eq!(parse_fact("fact:S:K:other"), None);
         assert_eq!(parse_fact("fact:S:K 1:nts"), None, "not a mgtKey");

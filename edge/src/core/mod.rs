@@ -2,6 +2,7 @@
 //! `upstream`. Everything here builds and tests natively.
 
 pub mod api;
+pub mod body;
 pub mod cashbills;
 pub mod config;
 pub mod facts;
@@ -15,6 +16,7 @@ pub mod meta;
 pub mod notify;
 pub mod outbox;
 pub mod reconcile;
+pub mod refund;
 pub mod router;
 pub mod secret;
 pub mod service;

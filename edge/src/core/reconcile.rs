@@ -18,6 +18,9 @@ pub const POLL_INTERVAL_MS: u64 = 3_000;
 /// What to do for one open submission.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
+    /// Held refunds whose due time has come: release them if their originals allow
+    /// (`refund::release`).
+    pub release: bool,
     /// The send is unresolved: ask GetBulkResult, then send only if POPBiLL does not have it.
     pub resolve_send: bool,
     /// Some receipts have no issuance result: ask GetBulkResult.
@@ -35,7 +38,24 @@ pub fn filing_due_at(issued: KstDateTime) -> KstDateTime {
 
 pub fn plan(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>, now: KstDateTime) -> Plan {
     let created = KstDateTime::from_unix_millis(sub.created_ms);
+    let empty = ReceiptFacts::default();
+    let all_final = || {
+        sub.mgt_keys()
+            .all(|k| derive_status(facts.get(k).unwrap_or(&empty), sub.phase).is_final())
+    };
     match sub.phase {
+        Phase::Held if all_final() => Plan {
+            close: true,
+            ..Plan::default()
+        },
+        Phase::Held => Plan {
+            release: sub
+                .refund
+                .as_ref()
+                .and_then(|r| r.due())
+                .is_none_or(|due| now >= due),
+            ..Plan::default()
+        },
         Phase::Rejected => Plan {
             close: true,
             ..Plan::default()
@@ -45,7 +65,6 @@ pub fn plan(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>, now: KstDa
             ..Plan::default()
         },
         Phase::Accepted => {
-            let empty = ReceiptFacts::default();
             let mut plan = Plan {
                 close: true,
                 ..Plan::default()
@@ -55,7 +74,7 @@ pub fn plan(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>, now: KstDa
                 if !derive_status(f, sub.phase).is_final() {
                     plan.close = false;
                 }
-                if f.issue.is_none() && f.filing.is_none() {
+                if f.issue.is_none() && f.filing.is_none() && f.blocked.is_none() {
                     plan.poll_bulk = true;
                 }
                 let issued_ok = f.issue.as_ref().is_some_and(|i| i.issued());
@@ -84,7 +103,7 @@ mod tests {
     fn issued(code: i64, dt: &str) -> ReceiptFacts {
         ReceiptFacts {
             issue: Some(issue(code, Some(dt))),
-            filing: None,
+            ..ReceiptFacts::default()
         }
     }
 
@@ -122,6 +141,40 @@ mod tests {
         assert!(!before.close);
         let after = plan(&s, &facts, t("20250712110000"));
         assert_eq!(after.filing_due, vec![key("K1")]);
+    }
+
+    #[test]
+    fn held_refunds_are_released_from_their_due_time_and_closed_when_all_are_blocked() {
+        let mut s = sub(Phase::Held, &["K1", "K2"]);
+        s.refund = Some(crate::core::refund::RefundGroup {
+            refund_id: crate::core::refund::RefundId::parse("R-1").unwrap(),
+            due_ms: Some(t("20250712110000").unix_millis()),
+            originals: vec![],
+        });
+        let none = BTreeMap::new();
+        let early = plan(&s, &none, t("20250712105959"));
+        assert_eq!(early, Plan::default(), "held: never sent, nothing to poll");
+        let due = plan(&s, &none, t("20250712110000"));
+        assert!(due.release && !due.resolve_send && !due.close, "{due:?}");
+        let mut facts = BTreeMap::new();
+        for k in ["K1", "K2"] {
+            facts.insert(
+                key(k),
+                ReceiptFacts {
+                    blocked: Some(crate::core::fixtures::blocked("O-1")),
+                    ..ReceiptFacts::default()
+                },
+            );
+        }
+        let blocked = plan(&s, &facts, t("20250712110000"));
+        assert!(blocked.close && !blocked.release, "{blocked:?}");
+        // Accepted with one refund blocked: the blocked one is never polled for.
+        s.phase = Phase::Accepted;
+        facts.remove(&key("K2"));
+        let sent = plan(&s, &facts, t("20250712110100"));
+        assert!(sent.poll_bulk && !sent.close, "K2 was sent: {sent:?}");
+        facts.insert(key("K2"), issued(1, "20250712110005"));
+        assert!(!plan(&s, &facts, t("20250712110100")).poll_bulk);
     }
 
     #[test]

@@ -42,10 +42,22 @@ pub const ROUTES: &[RouteInfo] = &[
         answers: "a submission, its counts and every receipt",
     },
     RouteInfo {
+        method: "POST",
+        path: "/v1/refunds",
+        auth: BEARER,
+        answers: "refund up to 100 receipts (cancellation receipts, held until POPBiLL can take them)",
+    },
+    RouteInfo {
+        method: "GET",
+        path: "/v1/refunds/{refundID}",
+        auth: BEARER,
+        answers: "a refund request, its counts and every cancellation receipt",
+    },
+    RouteInfo {
         method: "GET",
         path: "/v1/cashbills/{mgtKey}",
         auth: BEARER,
-        answers: "one receipt (?corpNum= for another allowed CorpNum)",
+        answers: "one receipt, an original with its refunds (?corpNum= for another allowed CorpNum)",
     },
     RouteInfo {
         method: "GET",
@@ -74,6 +86,8 @@ pub enum Route<'a> {
     Health,
     Submit,
     Submission(&'a str),
+    Refund,
+    RefundRequest(&'a str),
     Cashbill(&'a str),
     FailedEvents,
     Replay,
@@ -98,6 +112,8 @@ pub fn route<'a>(method: &str, path: &'a str) -> Routed<'a> {
         ["healthz"] => get.then_some(Route::Health),
         ["v1", "submissions"] => post.then_some(Route::Submit),
         ["v1", "submissions", id] => get.then_some(Route::Submission(id)),
+        ["v1", "refunds"] => post.then_some(Route::Refund),
+        ["v1", "refunds", id] => get.then_some(Route::RefundRequest(id)),
         ["v1", "cashbills", key] => get.then_some(Route::Cashbill(key)),
         ["v1", "notifications", "failed"] => get.then_some(Route::FailedEvents),
         ["v1", "notifications", "replay"] => post.then_some(Route::Replay),
@@ -140,6 +156,7 @@ mod tests {
             let path = r
                 .path
                 .replace("{submitID}", "S-1")
+                .replace("{refundID}", "R-1")
                 .replace("{mgtKey}", "K-1");
             assert!(
                 matches!(route(r.method, &path), Routed::To(_)),
@@ -171,6 +188,11 @@ mod tests {
             route("GET", "/v1/cashbills/K-1/"),
             Routed::To(Route::Cashbill("K-1"))
         );
+        assert_eq!(
+            route("GET", "/v1/refunds/R-1"),
+            Routed::To(Route::RefundRequest("R-1"))
+        );
+        assert_eq!(route("POST", "/v1/refunds"), Routed::To(Route::Refund));
         for path in ["/v1", "/v1/unknown", "/v1/submissions/S-1/x", "/healthz/x"] {
             assert_eq!(route("GET", path), Routed::NotFound, "{path}");
         }

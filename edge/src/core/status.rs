@@ -1,6 +1,8 @@
 //! Where each receipt stands, derived from the facts on record. Derivation is monotonic: a
 //! receipt's status only moves forward (submitted → issued → filed / filing_failed, or
-//! submitted → issue_failed), whatever order the facts arrived in.
+//! submitted → issue_failed), whatever order the facts arrived in. A cancellation receipt
+//! (a refund) may start earlier, `scheduled` while it is held, and may end
+//! `original_filing_failed` without ever being sent.
 
 use std::collections::BTreeMap;
 
@@ -10,20 +12,37 @@ use popbill::{CorpNum, MgtKey, SubmitId};
 use serde::Serialize;
 
 use super::facts::{FilingFact, IssueFact, STATE_FILED};
+use super::refund::{BlockedFact, CancellationInfo, OriginalRefunds};
 use super::submission::{Phase, Submission};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptStatus {
+    /// A refund held until POPBiLL can take it (its original's filing result is on record).
+    Scheduled,
     Submitted,
     Issued,
     IssueFailed,
     Filed,
     FilingFailed,
+    /// A refund never sent: its original's filing failed (305), so POPBiLL would refuse it.
+    OriginalFilingFailed,
 }
 
 impl ReceiptStatus {
-    pub const ALL: [ReceiptStatus; 5] = [
+    /// Every status, a refund's included.
+    pub const ALL: [ReceiptStatus; 7] = [
+        ReceiptStatus::Scheduled,
+        ReceiptStatus::Submitted,
+        ReceiptStatus::Issued,
+        ReceiptStatus::IssueFailed,
+        ReceiptStatus::Filed,
+        ReceiptStatus::FilingFailed,
+        ReceiptStatus::OriginalFilingFailed,
+    ];
+
+    /// The statuses an ordinary receipt (승인거래) can have.
+    pub const APPROVAL: [ReceiptStatus; 5] = [
         ReceiptStatus::Submitted,
         ReceiptStatus::Issued,
         ReceiptStatus::IssueFailed,
@@ -34,17 +53,31 @@ impl ReceiptStatus {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            ReceiptStatus::IssueFailed | ReceiptStatus::Filed | ReceiptStatus::FilingFailed
+            ReceiptStatus::IssueFailed
+                | ReceiptStatus::Filed
+                | ReceiptStatus::FilingFailed
+                | ReceiptStatus::OriginalFilingFailed
+        )
+    }
+
+    /// Final, and not a refund of the original any more (what it asked is left of the
+    /// original again).
+    pub fn is_failed(self) -> bool {
+        matches!(
+            self,
+            ReceiptStatus::IssueFailed | ReceiptStatus::OriginalFilingFailed
         )
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ReceiptStatus::Scheduled => "scheduled",
             ReceiptStatus::Submitted => "submitted",
             ReceiptStatus::Issued => "issued",
             ReceiptStatus::IssueFailed => "issue_failed",
             ReceiptStatus::Filed => "filed",
             ReceiptStatus::FilingFailed => "filing_failed",
+            ReceiptStatus::OriginalFilingFailed => "original_filing_failed",
         }
     }
 }
@@ -54,17 +87,24 @@ impl ReceiptStatus {
 pub struct ReceiptFacts {
     pub issue: Option<IssueFact>,
     pub filing: Option<FilingFact>,
+    /// A held refund that will never be sent.
+    pub blocked: Option<BlockedFact>,
 }
 
 /// The status the facts prove. A filing result implies issuance even when the issuance report
-/// has not arrived (NTS before BULKRESULT); a refused submission fails every receipt.
+/// has not arrived (NTS before BULKRESULT); a refused submission fails every receipt; a held
+/// refund is `scheduled` until it is sent, unless it is blocked.
 pub fn derive_status(facts: &ReceiptFacts, phase: Phase) -> ReceiptStatus {
+    if facts.blocked.is_some() {
+        return ReceiptStatus::OriginalFilingFailed;
+    }
     match (&facts.filing, &facts.issue) {
         (Some(f), _) if f.state_code == STATE_FILED => ReceiptStatus::Filed,
         (Some(_), _) => ReceiptStatus::FilingFailed,
         (None, Some(i)) if i.issued() => ReceiptStatus::Issued,
         (None, Some(_)) => ReceiptStatus::IssueFailed,
         (None, None) if phase == Phase::Rejected => ReceiptStatus::IssueFailed,
+        (None, None) if phase == Phase::Held => ReceiptStatus::Scheduled,
         (None, None) => ReceiptStatus::Submitted,
     }
 }
@@ -102,6 +142,12 @@ pub struct ReceiptView {
     /// Masked: only the last four digits are shown.
     #[serde(rename = "identityNum", skip_serializing_if = "Option::is_none")]
     pub identity_num: Option<String>,
+    /// A cancellation receipt's refund: its request, its original, its amounts.
+    #[serde(flatten)]
+    pub cancellation: Option<CancellationInfo>,
+    /// An original's refunds (on `GET /v1/cashbills/{mgtKey}` of a 승인거래).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refunds: Option<OriginalRefunds>,
 }
 
 pub fn receipt_view(
@@ -140,6 +186,11 @@ pub fn receipt_view(
         total_amount: cashbill.total_amount.clone(),
         trade_dt: cashbill.trade_dt.clone(),
         identity_num: cashbill.identity_num.as_deref().map(mask_identity),
+        cancellation: sub
+            .refund
+            .as_ref()
+            .map(|group| CancellationInfo::of(group, mgt_key, cashbill, status, facts)),
+        refunds: None,
     }
 }
 
@@ -153,7 +204,7 @@ pub struct SubmissionView {
     #[serde(rename = "receiptID", skip_serializing_if = "Option::is_none")]
     pub receipt_id: Option<String>,
     /// `pending` (not yet accepted by POPBiLL), `accepted`, `rejected`, or `completed` (every
-    /// receipt final).
+    /// receipt final); `scheduled` for refunds held until POPBiLL can take them.
     pub state: &'static str,
     #[serde(rename = "createdMs")]
     pub created_ms: i64,
@@ -171,14 +222,20 @@ pub fn submission_view(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>)
         .iter()
         .map(|(key, c)| receipt_view(sub, key, c, facts.get(key).unwrap_or(&empty)))
         .collect();
+    let statuses: &[ReceiptStatus] = match sub.refund {
+        Some(_) => &ReceiptStatus::ALL,
+        None => &ReceiptStatus::APPROVAL,
+    };
     let mut counts: BTreeMap<&'static str, usize> =
-        ReceiptStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        statuses.iter().map(|s| (s.as_str(), 0)).collect();
     for r in &cashbills {
         *counts.entry(r.status.as_str()).or_default() += 1;
     }
     let all_final = cashbills.iter().all(|r| r.status.is_final());
     let state = match sub.phase {
         Phase::Rejected => "rejected",
+        Phase::Held if all_final => "completed",
+        Phase::Held => "scheduled",
         Phase::Sending => "pending",
         Phase::Accepted if all_final => "completed",
         Phase::Accepted => "accepted",
@@ -254,13 +311,22 @@ mod tests {
                 FilingFailed,
                 "NTS before acceptance was recorded",
             ),
+            (None, None, Phase::Held, Scheduled, "a refund held"),
+            (
+                Some(issue(1)),
+                None,
+                Phase::Held,
+                Issued,
+                "a released refund's result before its acceptance is visible",
+            ),
         ];
         for (i, f, phase, want, why) in cases {
             assert_eq!(
                 derive_status(
                     &ReceiptFacts {
                         issue: i,
-                        filing: f
+                        filing: f,
+                        blocked: None,
                     },
                     phase
                 ),
@@ -268,5 +334,22 @@ mod tests {
                 "{why}"
             );
         }
+    }
+
+    #[test]
+    fn a_blocked_refund_ends_original_filing_failed_and_nothing_else() {
+        let blocked = ReceiptFacts {
+            blocked: Some(crate::core::fixtures::blocked("K-1")),
+            ..ReceiptFacts::default()
+        };
+        for phase in [Phase::Held, Phase::Accepted] {
+            let status = derive_status(&blocked, phase);
+            assert_eq!(status, ReceiptStatus::OriginalFilingFailed);
+            assert!(status.is_final() && status.is_failed());
+        }
+        assert_eq!(
+            ReceiptStatus::OriginalFilingFailed.as_str(),
+            "original_filing_failed"
+        );
     }
 }

@@ -17,7 +17,16 @@ use super::keys::{self, FactKind};
 use super::kv::{Kv, KvError};
 use super::meta;
 use super::status::ReceiptFacts;
-use super::submission::{Outcome, Submission};
+use super::submission::{Outcome, Phase, Submission};
+
+/// The open submissions, as the cron sees them.
+#[derive(Debug, Default)]
+pub struct OpenSubmissions {
+    /// To examine now.
+    pub due: Vec<Result<SubmitId, StoreError>>,
+    /// Held refunds whose due time has not come.
+    pub not_due: usize,
+}
 
 /// What a fact write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +49,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    fn corrupt(key: &str, cause: impl std::fmt::Display) -> Self {
+    pub(crate) fn corrupt(key: &str, cause: impl std::fmt::Display) -> Self {
         StoreError::Corrupt {
             key: key.to_owned(),
             cause: cause.to_string(),
@@ -65,22 +74,30 @@ fn shape_error(e: &serde_json::Error) -> String {
     format!("{kind} (line {}, column {})", e.line(), e.column())
 }
 
-fn decode<T: DeserializeOwned>(key: &str, raw: Option<String>) -> Result<Option<T>, StoreError> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    key: &str,
+    raw: Option<String>,
+) -> Result<Option<T>, StoreError> {
     raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::corrupt(key, shape_error(&e))))
         .transpose()
 }
 
-fn encode<T: Serialize>(value: &T) -> Value {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("the Worker's records always serialize")
 }
 
-fn parse_submit_id(key: &str, raw: &str) -> Result<SubmitId, StoreError> {
+pub(crate) fn parse_submit_id(key: &str, raw: &str) -> Result<SubmitId, StoreError> {
     SubmitId::parse(raw).map_err(|e| StoreError::corrupt(key, e))
 }
 
 impl<'a, K: Kv> Store<'a, K> {
     pub fn new(kv: &'a K) -> Self {
         Store { kv }
+    }
+
+    /// The KV port, for the record types kept beside their own modules (`refund::store`).
+    pub(crate) fn kv(&self) -> &'a K {
+        self.kv
     }
 
     /// The submission with POPBiLL's answer applied: the record (`sub:`) and its outcome
@@ -124,8 +141,15 @@ impl<'a, K: Kv> Store<'a, K> {
             .await
     }
 
+    /// Mark a submission open for the cron. A held one's marker carries its due time, so the
+    /// cron passes it over without reading it until then.
     pub async fn open(&self, sub: &Submission) -> Result<(), StoreError> {
-        let meta = json!({ "corpNum": sub.corp_num, "createdMs": sub.created_ms });
+        let mut meta = json!({ "corpNum": sub.corp_num, "createdMs": sub.created_ms });
+        if sub.phase == Phase::Held
+            && let Some(due) = sub.refund.as_ref().and_then(|r| r.due_ms)
+        {
+            meta["dueMs"] = json!(due);
+        }
         Ok(self
             .kv
             .put(&keys::open(&sub.submit_id), "1", Some(&meta))
@@ -136,23 +160,30 @@ impl<'a, K: Kv> Store<'a, K> {
         Ok(self.kv.delete(&keys::open(submit_id)).await?)
     }
 
-    /// The open submissions, listing pages until at least `limit` are known (or none remain).
-    /// An `open:` key that names no valid submitID comes back as its own error, in place.
+    /// The open submissions with something to do at `now`, listing pages until at least
+    /// `limit` are known (or none remain); held refunds not yet due are only counted. An `open:`
+    /// key that names no valid submitID comes back as its own error, in place.
     pub async fn open_submissions(
         &self,
         limit: usize,
-    ) -> Result<Vec<Result<SubmitId, StoreError>>, StoreError> {
-        let mut open = Vec::new();
+        now_ms: i64,
+    ) -> Result<OpenSubmissions, StoreError> {
+        let mut open = OpenSubmissions::default();
         let mut cursor: Option<String> = None;
         loop {
             let page = self.kv.list(keys::OPEN_PREFIX, cursor.as_deref()).await?;
-            open.extend(page.keys.into_iter().map(|k| {
+            for k in page.keys {
+                let due = k.metadata.as_ref().and_then(|m| m["dueMs"].as_i64());
+                if due.is_some_and(|due| due > now_ms) {
+                    open.not_due += 1;
+                    continue;
+                }
                 let raw = keys::open_submit_id(&k.name)
                     .expect("a listing by the open: prefix holds only open: keys");
-                parse_submit_id(&k.name, raw)
-            }));
+                open.due.push(parse_submit_id(&k.name, raw));
+            }
             match page.cursor {
-                Some(c) if open.len() < limit => cursor = Some(c),
+                Some(c) if open.due.len() < limit => cursor = Some(c),
                 _ => return Ok(open),
             }
         }
@@ -248,6 +279,9 @@ impl<'a, K: Kv> Store<'a, K> {
                     FactKind::Filing => {
                         entry.filing = Some(serde_json::from_value(fact).map_err(bad)?)
                     }
+                    FactKind::Blocked => {
+                        entry.blocked = Some(serde_json::from_value(fact).map_err(bad)?)
+                    }
                 }
             }
             match page.cursor {
@@ -277,7 +311,11 @@ impl<'a, K: Kv> Store<'a, K> {
             .await
     }
 
-    async fn write_once<T: Serialize>(&self, key: &str, fact: &T) -> Result<Recorded, StoreError> {
+    pub(crate) async fn write_once<T: Serialize>(
+        &self,
+        key: &str,
+        fact: &T,
+    ) -> Result<Recorded, StoreError> {
         if self.kv.get(key).await?.is_some() {
             return Ok(Recorded::AlreadyKnown);
         }
@@ -309,7 +347,6 @@ mod tests {
     use super::*;
     use crate::core::fixtures::{corp, issue, submission};
     use crate::core::kv::MemoryKv;
-    use crate::core::submission::Phase;
     use futures::executor::block_on;
 
     #[test]

@@ -7,11 +7,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::cashbills::CheckedCashbills;
+use super::refund::RefundGroup;
 
 /// Where the BulkSubmit call stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Refunds stored and held: not to be sent before their originals are filed (the cron
+    /// releases them, `service/release.rs`).
+    Held,
     /// Stored; BulkSubmit not yet answered (never sent, failed, or ambiguous).
     Sending,
     /// POPBiLL accepted it (it has a receiptID).
@@ -45,6 +49,9 @@ pub struct Submission {
     pub receipt_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection: Option<Rejection>,
+    /// Cancellation receipts: the refund request they belong to (`core::refund`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<RefundGroup>,
     pub cashbills: CheckedCashbills,
 }
 

@@ -25,13 +25,15 @@ impl Kv for WorkersKv {
         let mut out = Vec::with_capacity(keys.len());
         // Workers KV reads at most 100 keys per bulk get.
         for chunk in keys.chunks(100) {
-            let mut found = self
+            let found = self
                 .0
                 .get_bulk(chunk)
                 .text()
                 .await
                 .map_err(err("get_bulk"))?;
-            out.extend(chunk.iter().map(|k| found.remove(k).flatten()));
+            // `get`, not `remove`: a key asked for twice (two refunds of one original) gets
+            // its value both times.
+            out.extend(chunk.iter().map(|k| found.get(k).cloned().flatten()));
         }
         Ok(out)
     }

@@ -96,6 +96,8 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         Routed::To(Route::Health) => healthz(&env).await,
         Routed::To(Route::Submit) => respond(m, p, submit(req, &env, ctx).await),
         Routed::To(Route::Submission(id)) => respond(m, p, read_submission(&req, &env, id).await),
+        Routed::To(Route::Refund) => respond(m, p, refunds(req, &env, ctx).await),
+        Routed::To(Route::RefundRequest(id)) => respond(m, p, read_refund(&req, &env, id).await),
         Routed::To(Route::Cashbill(key)) => respond(m, p, read_cashbill(&req, &env, key).await),
         Routed::To(Route::FailedEvents) => respond(m, p, failed_events(&req, &env).await),
         Routed::To(Route::Replay) => respond(m, p, replay(req, &env).await),
@@ -168,6 +170,29 @@ async fn submit(mut req: Request, env: &Env, ctx: Context) -> Result<Response, M
         ctx.wait_until(async move { poll_after_submit(env, submit_id, secs).await });
     }
     Ok(json(submitted.status, &submitted.view))
+}
+
+async fn refunds(mut req: Request, env: &Env, ctx: Context) -> Result<Response, MerchantError> {
+    let app = App::new(env)?;
+    app.authorize_merchant(&req)?;
+    let bytes = body(&mut req, MAX_BODY_BYTES).await?;
+    let now = app.now().await?;
+    let random = (worker::js_sys::Math::random() * (u64::MAX as f64)) as u64;
+    let refunded = app.service().refunds(&bytes, now, random).await?;
+    let secs = app.config.poll_after_submit_secs;
+    if secs > 0 {
+        for submit_id in refunded.poll {
+            let env = env.clone();
+            ctx.wait_until(async move { poll_after_submit(env, submit_id, secs).await });
+        }
+    }
+    Ok(json(refunded.status, &refunded.view))
+}
+
+async fn read_refund(req: &Request, env: &Env, id: &str) -> Result<Response, MerchantError> {
+    let app = App::new(env)?;
+    app.authorize_merchant(req)?;
+    Ok(json(200, &app.service().refund(id).await?))
 }
 
 /// The short poll after acceptance, at the documented 2–5 s cadence, within `waitUntil`'s time.

@@ -11,7 +11,8 @@ use edge::core::upstream::{Upstream, UpstreamError, UpstreamErrorKind};
 use edge::core::webhook::{WebhookAuth, WebhookHeaders};
 use futures::executor::block_on;
 use popbill::codes;
-use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, CashbillInfo};
+use popbill::validate::is_cancellation;
+use popbill::wire::{BulkCashbillResult, BulkIssueResult, BulkResponse, Cashbill, CashbillInfo};
 use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 use serde_json::{Value, json};
 
@@ -122,6 +123,10 @@ pub struct FakeState {
     pub issue_counts: BTreeMap<String, u32>,
     /// Webhook bodies POPBiLL would send (MID, body), in the order they arose.
     pub outbox: Vec<(String, Vec<u8>)>,
+    /// Every receipt ever sent, by mgtKey, as sent (the last one sent under that key).
+    pub sent: BTreeMap<String, Cashbill>,
+    /// How often each mgtKey was sent in a BulkSubmit that POPBiLL accepted.
+    pub send_counts: BTreeMap<String, u32>,
     /// Random faults: probability that a call fails, and the RNG state (xorshift).
     pub fault_rate: f64,
     pub rng: u64,
@@ -180,7 +185,15 @@ impl FakePopbill {
                 if s.receipts.contains_key(&k) {
                     continue; // mgtKey reuse: POPBiLL fails the second one
                 }
-                let code = s.issue_fail.get(&k).copied().unwrap_or(codes::OK);
+                let code = match s.sent.get(&k).filter(|c| is_cancellation(c)) {
+                    // As POPBiLL judges a cancellation: against its original, at processing.
+                    Some(c) => judge_cancellation(&s.receipts, c),
+                    None => codes::OK,
+                };
+                let code = match code {
+                    codes::OK => s.issue_fail.get(&k).copied().unwrap_or(codes::OK),
+                    refused => refused,
+                };
                 s.seq += 1;
                 let confirm = (code == codes::OK).then(|| format!("TB{:07}", s.seq));
                 if code == codes::OK {
@@ -253,6 +266,10 @@ impl FakePopbill {
         s.seq += 1;
         let receipt_id = format!("R{:017}", s.seq);
         let mgt_keys = cashbills.mgt_keys().iter().map(|k| k.to_string()).collect();
+        for (k, c) in cashbills.iter() {
+            s.sent.insert(k.to_string(), c.clone());
+            *s.send_counts.entry(k.to_string()).or_default() += 1;
+        }
         s.subs.insert(
             id.to_string(),
             FakeSub {
@@ -267,6 +284,20 @@ impl FakePopbill {
             message: Some("접수 완료".into()),
             receipt_id: Some(receipt_id),
         })
+    }
+}
+
+/// The code POPBiLL gives a cancellation, judged against its original (found by confirmNum):
+/// not found, not yet filed, filing failed, or issued (running totals are the mock's to judge).
+fn judge_cancellation(receipts: &BTreeMap<String, FakeReceipt>, c: &Cashbill) -> i64 {
+    let original = receipts
+        .values()
+        .find(|r| r.confirm_num.is_some() && r.confirm_num == c.org_confirm_num);
+    match original.map(|o| o.filing.as_ref().map(|f| f.0)) {
+        None => codes::ORG_NOT_FOUND,
+        Some(None) => codes::ORG_NOT_FILED,
+        Some(Some(304)) => codes::OK,
+        Some(Some(_)) => codes::ORG_FILING_FAILED,
     }
 }
 
@@ -422,4 +453,67 @@ pub fn next(state: &mut u64) -> u64 {
 /// A uniform number in [0, 1).
 pub fn unit(state: &mut u64) -> f64 {
     (next(state) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Deliver, as POPBiLL's webhooks, what the fake knows of `keys` of `submit_id`: each issuance
+/// result (BULKRESULT) and, once filed, each filing result (NTS), with the fake's confirm
+/// numbers and times. Returns how many were stored as new facts.
+pub fn deliver_known<K: Kv>(
+    svc: &Service<'_, K, FakePopbill>,
+    up: &FakePopbill,
+    submit_id: &str,
+    keys: &[String],
+) -> usize {
+    let mut bodies = Vec::new();
+    {
+        let s = up.state.borrow();
+        for k in keys {
+            let Some(r) = s.receipts.get(k) else { continue };
+            bodies.push((
+                format!("B-{submit_id}-{k}"),
+                serde_json::to_vec(&json!({
+                    "eventDT": r.issue_dt, "eventType": "BULKRESULT", "corpNum": CORP,
+                    "submitID": submit_id, "mgtKey": k, "code": r.code, "confirmNum": r.confirm_num,
+                    "issueDT": r.issue_dt, "stateCode": 300
+                }))
+                .expect("json"),
+            ));
+            if let Some((state, result)) = &r.filing {
+                bodies.push((
+                    format!("N-{submit_id}-{k}"),
+                    serde_json::to_vec(&json!({
+                        "eventType": "NTS", "corpNum": CORP, "mgtKey": k, "stateCode": state,
+                        "ntsresultCode": result, "confirmNum": r.confirm_num, "issueDT": r.issue_dt
+                    }))
+                    .expect("json"),
+                ));
+            }
+        }
+    }
+    bodies
+        .into_iter()
+        .filter(|(mid, body)| {
+            block_on(svc.webhook(&hook_headers(mid), body)).expect("stored")
+                == WebhookOutcome::Stored
+        })
+        .count()
+}
+
+/// A refund request body.
+pub fn refunds(refund_id: &str, items: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&json!({ "refundID": refund_id, "refunds": items })).expect("json")
+}
+
+/// A whole refund of `org` under the new mgtKey `key`.
+pub fn whole(key: &str, org: &str) -> Value {
+    json!({ "mgtKey": key, "orgMgtKey": org })
+}
+
+/// A partial refund of `org`: `supply` plus 10 % tax.
+pub fn part(key: &str, org: &str, supply: u64) -> Value {
+    let tax = supply / 10;
+    json!({
+        "mgtKey": key, "orgMgtKey": org, "isPartCancel": true, "supplyCost": supply.to_string(),
+        "tax": tax.to_string(), "serviceFee": "0", "totalAmount": (supply + tax).to_string()
+    })
 }

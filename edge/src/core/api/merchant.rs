@@ -1,10 +1,11 @@
-//! The merchant API's errors (`/v1/submissions`, `/v1/cashbills`).
+//! The merchant API's errors (`/v1/submissions`, `/v1/refunds`, `/v1/cashbills`).
 
 use popbill::SubmitId;
 use popbill::validate::MAX_BATCH;
 
 use super::{ApiError, BodyError, Code, Detail};
 use crate::core::config::ConfigError;
+use crate::core::refund::RefundId;
 use crate::core::store::StoreError;
 use crate::core::submission::Rejection;
 use crate::core::upstream::UpstreamError;
@@ -29,8 +30,22 @@ pub enum MerchantError {
     InvalidRequest(&'static str),
     #[error("{} problem(s) in the submission", .0.len())]
     InvalidCashbills(Vec<Detail>),
+    /// `refunds` is absent, null or empty (the message says which).
+    #[error("{0}")]
+    NoRefunds(&'static str),
+    #[error("{0} refunds; at most {MAX_BATCH} per request")]
+    TooManyRefunds(usize),
+    #[error("{} problem(s) in the refund request", .0.len())]
+    InvalidRefunds(Vec<Detail>),
     #[error("submitID {0} was already used for a different submission")]
     SubmitIdConflict(SubmitId),
+    #[error("refundID {0} was already used for a different refund request")]
+    RefundIdConflict(RefundId),
+    /// Originals whose issuance result is not yet on record: the same request may pass soon.
+    #[error(
+        "the issuance of some originals is not yet on record; send the same request again shortly"
+    )]
+    OriginalPending(Vec<Detail>),
     #[error("some mgtKeys were already used")]
     MgtKeyInUse(Vec<Detail>),
     #[error(
@@ -83,7 +98,12 @@ impl ApiError for MerchantError {
             TooManyCashbills(_) => Code::TooManyCashbills,
             InvalidRequest(_) => Code::InvalidRequest,
             InvalidCashbills(_) => Code::InvalidCashbills,
+            NoRefunds(_) => Code::NoRefunds,
+            TooManyRefunds(_) => Code::TooManyRefunds,
+            InvalidRefunds(_) => Code::InvalidRefunds,
             SubmitIdConflict(_) => Code::SubmitIdConflict,
+            RefundIdConflict(_) => Code::RefundIdConflict,
+            OriginalPending(_) => Code::OriginalPending,
             MgtKeyInUse(_) => Code::MgtKeyInUse,
             PopbillRejected { .. } => Code::PopbillRejected,
             PopbillAuthFailed { .. } => Code::PopbillAuthFailed,
@@ -95,7 +115,10 @@ impl ApiError for MerchantError {
 
     fn details(&self) -> &[Detail] {
         match self {
-            MerchantError::InvalidCashbills(d) | MerchantError::MgtKeyInUse(d) => d,
+            MerchantError::InvalidCashbills(d)
+            | MerchantError::MgtKeyInUse(d)
+            | MerchantError::InvalidRefunds(d)
+            | MerchantError::OriginalPending(d) => d,
             _ => &[],
         }
     }

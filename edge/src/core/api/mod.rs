@@ -31,11 +31,16 @@ pub enum Code {
     NotFound,
     MethodNotAllowed,
     SubmitIdConflict,
+    RefundIdConflict,
     MgtKeyInUse,
+    OriginalPending,
     BodyTooLarge,
     InvalidCashbills,
     NoCashbills,
     TooManyCashbills,
+    InvalidRefunds,
+    NoRefunds,
+    TooManyRefunds,
     InvalidRequest,
     Internal,
     PopbillRejected,
@@ -59,9 +64,11 @@ impl Code {
             Unauthorized => 401,
             NotFound => 404,
             MethodNotAllowed => 405,
-            SubmitIdConflict | MgtKeyInUse | NotificationsOff => 409,
+            SubmitIdConflict | RefundIdConflict | MgtKeyInUse | OriginalPending
+            | NotificationsOff => 409,
             BodyTooLarge => 413,
-            InvalidCashbills | NoCashbills | TooManyCashbills | InvalidRequest => 422,
+            InvalidCashbills | NoCashbills | TooManyCashbills | InvalidRefunds | NoRefunds
+            | TooManyRefunds | InvalidRequest => 422,
             Internal => 500,
             PopbillRejected | PopbillAuthFailed => 502,
             StorageUnavailable | TimeUnavailable | NotConfigured | QueueUnavailable => 503,
@@ -74,7 +81,8 @@ impl Code {
     }
 }
 
-/// One problem in a submission, located by receipt index and POPBiLL field name.
+/// One problem in a submission or refund request, located by item index and POPBiLL field
+/// name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Detail {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -68,12 +68,17 @@ pub fn receipt_events(
     out
 }
 
-/// The submission's end, if it has one: refused whole, or every receipt final.
+/// The submission's end, if it has one: refused whole, or every receipt final. A group of
+/// refunds is the Worker's own submission, not the merchant's: its refunds report themselves
+/// (`cashbill.*`), the group does not.
 pub fn end(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>) -> Option<SubmissionEnd> {
     let empty = ReceiptFacts::default();
+    if sub.refund.is_some() {
+        return None;
+    }
     match sub.phase {
         Phase::Rejected => Some(SubmissionEnd::Rejected),
-        Phase::Sending => None,
+        Phase::Sending | Phase::Held => None,
         Phase::Accepted => sub
             .mgt_keys()
             .all(|k| derive_status(facts.get(k).unwrap_or(&empty), sub.phase).is_final())
@@ -137,6 +142,7 @@ mod tests {
         ReceiptFacts {
             issue: Some(fixtures::issue(code, Some("20250711100005"))),
             filing: None,
+            blocked: None,
         }
     }
 
@@ -144,6 +150,7 @@ mod tests {
         ReceiptFacts {
             issue: Some(fixtures::issue(1, Some("20250711100005"))),
             filing: Some(fixtures::filing(state)),
+            blocked: None,
         }
     }
 

@@ -25,6 +25,9 @@ pub enum EventType {
     CashbillFiled,
     #[serde(rename = "cashbill.filing_failed")]
     CashbillFilingFailed,
+    /// A refund that will never be sent: its original's filing failed.
+    #[serde(rename = "cashbill.original_filing_failed")]
+    CashbillOriginalFilingFailed,
     #[serde(rename = "submission.completed")]
     SubmissionCompleted,
     #[serde(rename = "submission.rejected")]
@@ -32,11 +35,12 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 6] = [
+    pub const ALL: [EventType; 7] = [
         EventType::CashbillIssued,
         EventType::CashbillIssueFailed,
         EventType::CashbillFiled,
         EventType::CashbillFilingFailed,
+        EventType::CashbillOriginalFilingFailed,
         EventType::SubmissionCompleted,
         EventType::SubmissionRejected,
     ];
@@ -47,6 +51,7 @@ impl EventType {
             EventType::CashbillIssueFailed => "cashbill.issue_failed",
             EventType::CashbillFiled => "cashbill.filed",
             EventType::CashbillFilingFailed => "cashbill.filing_failed",
+            EventType::CashbillOriginalFilingFailed => "cashbill.original_filing_failed",
             EventType::SubmissionCompleted => "submission.completed",
             EventType::SubmissionRejected => "submission.rejected",
         }
@@ -57,14 +62,16 @@ impl EventType {
     }
 
     /// The event that announces a receipt reaching `status` (`submitted` is where every receipt
-    /// starts, not a change). New receipt statuses get their `cashbill.<status>` type here.
+    /// starts and `scheduled` where every held refund starts: the intake's answer says so, no
+    /// fact records it). New receipt statuses get their `cashbill.<status>` type here.
     pub fn for_status(status: ReceiptStatus) -> Option<Self> {
         match status {
-            ReceiptStatus::Submitted => None,
+            ReceiptStatus::Submitted | ReceiptStatus::Scheduled => None,
             ReceiptStatus::Issued => Some(EventType::CashbillIssued),
             ReceiptStatus::IssueFailed => Some(EventType::CashbillIssueFailed),
             ReceiptStatus::Filed => Some(EventType::CashbillFiled),
             ReceiptStatus::FilingFailed => Some(EventType::CashbillFilingFailed),
+            ReceiptStatus::OriginalFilingFailed => Some(EventType::CashbillOriginalFilingFailed),
         }
     }
 }
@@ -106,6 +113,7 @@ fn slot(kind: FactKind) -> &'static str {
     match kind {
         FactKind::Issue => "issue",
         FactKind::Filing => "nts",
+        FactKind::Blocked => "blocked",
     }
 }
 
@@ -172,6 +180,7 @@ pub fn filing_event(fact: &FilingFact) -> EventType {
 
 /// Every event a receipt's facts make, one per fact on record. A receipt of a submission
 /// POPBiLL refused whole has no issuance fact: its `cashbill.issue_failed` stands in that slot.
+/// A held refund blocked for good makes `cashbill.original_filing_failed`.
 pub fn receipt_events(facts: &ReceiptFacts, refused: bool) -> Vec<(FactKind, EventType)> {
     let mut out = Vec::with_capacity(2);
     match &facts.issue {
@@ -181,6 +190,9 @@ pub fn receipt_events(facts: &ReceiptFacts, refused: bool) -> Vec<(FactKind, Eve
     }
     if let Some(f) = &facts.filing {
         out.push((FactKind::Filing, filing_event(f)));
+    }
+    if facts.blocked.is_some() {
+        out.push((FactKind::Blocked, EventType::CashbillOriginalFilingFailed));
     }
     out
 }
@@ -254,6 +266,13 @@ mod tests {
         }
     }
 
+    fn blocked() -> crate::core::refund::BlockedFact {
+        serde_json::from_value(json!({
+            "reason": "original_filing_failed", "orgMgtKey": "K-0", "orgStateCode": 305
+        }))
+        .expect("a blocked fact")
+    }
+
     fn receipt(submit_id: &'static str, mgt_key: &'static str, fact: FactKind) -> Subject<'static> {
         Subject::Receipt {
             corp_num: "1234567890",
@@ -267,7 +286,7 @@ mod tests {
     fn each_fact_makes_the_event_of_the_status_it_proves() {
         use EventType::*;
         type Made<'a> = &'a [(FactKind, EventType)];
-        let cases: [(ReceiptFacts, bool, Made, &str); 8] = [
+        let cases: [(ReceiptFacts, bool, Made, &str); 9] = [
             (
                 ReceiptFacts::default(),
                 false,
@@ -284,6 +303,7 @@ mod tests {
                 ReceiptFacts {
                     issue: Some(issue(1, Source::Webhook, None)),
                     filing: None,
+                    ..Default::default()
                 },
                 false,
                 &[(FactKind::Issue, CashbillIssued)],
@@ -293,6 +313,7 @@ mod tests {
                 ReceiptFacts {
                     issue: Some(issue(-14001031, Source::Poll, None)),
                     filing: None,
+                    ..Default::default()
                 },
                 false,
                 &[(FactKind::Issue, CashbillIssueFailed)],
@@ -302,6 +323,7 @@ mod tests {
                 ReceiptFacts {
                     issue: Some(issue(1, Source::Webhook, None)),
                     filing: Some(filing(304)),
+                    ..Default::default()
                 },
                 false,
                 &[
@@ -314,6 +336,7 @@ mod tests {
                 ReceiptFacts {
                     issue: Some(issue(1, Source::Webhook, None)),
                     filing: Some(filing(305)),
+                    ..Default::default()
                 },
                 false,
                 &[
@@ -326,6 +349,7 @@ mod tests {
                 ReceiptFacts {
                     issue: None,
                     filing: Some(filing(304)),
+                    ..Default::default()
                 },
                 false,
                 &[(FactKind::Filing, CashbillFiled)],
@@ -335,10 +359,20 @@ mod tests {
                 ReceiptFacts {
                     issue: Some(issue(1, Source::Poll, None)),
                     filing: None,
+                    ..Default::default()
                 },
                 true,
                 &[(FactKind::Issue, CashbillIssued)],
                 "a fact on record wins over the refusal's stand-in",
+            ),
+            (
+                ReceiptFacts {
+                    blocked: Some(blocked()),
+                    ..Default::default()
+                },
+                false,
+                &[(FactKind::Blocked, CashbillOriginalFilingFailed)],
+                "a held refund whose original failed filing",
             ),
         ];
         for (facts, refused, want, why) in cases {
@@ -362,6 +396,7 @@ mod tests {
         // The same receipt's other fact, another receipt, another submission, another corp.
         let others = [
             receipt("S-1", "K-1", FactKind::Filing).event_id(),
+            receipt("S-1", "K-1", FactKind::Blocked).event_id(),
             receipt("S-1", "K-2", FactKind::Issue).event_id(),
             receipt("S-2", "K-1", FactKind::Issue).event_id(),
             Subject::Receipt {
@@ -425,7 +460,12 @@ mod tests {
         assert_eq!(EventType::parse("cashbill.*"), None);
         for s in ReceiptStatus::ALL {
             let t = EventType::for_status(s);
-            assert_eq!(t.is_none(), s == ReceiptStatus::Submitted, "{s:?}");
+            let start = matches!(s, ReceiptStatus::Submitted | ReceiptStatus::Scheduled);
+            assert_eq!(
+                t.is_none(),
+                start,
+                "{s:?}: only where receipts start has no event"
+            );
             if let Some(t) = t {
                 assert_eq!(t.as_str(), format!("cashbill.{}", s.as_str()));
             }

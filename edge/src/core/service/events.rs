@@ -105,6 +105,8 @@ impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
                 let stored = match kind {
                     FactKind::Issue => entry.issue.as_ref().map(|f| (f.source, f.mid.as_deref())),
                     FactKind::Filing => entry.filing.as_ref().map(|f| (f.source, f.mid.as_deref())),
+                    // Not a webhook's fact.
+                    FactKind::Blocked => None,
                 };
                 if mid.is_none() || stored != Some((Source::Webhook, mid)) {
                     return Ok(());

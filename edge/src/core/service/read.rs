@@ -1,11 +1,14 @@
-//! `GET /v1/submissions/{submitID}` and `GET /v1/cashbills/{mgtKey}`. Reads tolerate stale KV:
-//! what they show is never ahead of the truth and catches up within KV's propagation delay.
+//! `GET /v1/submissions/{submitID}` and `GET /v1/cashbills/{mgtKey}` (an original's with its
+//! refunds). Reads tolerate stale KV: what they show is never ahead of the truth and catches up
+//! within KV's propagation delay.
 
+use popbill::validate::is_cancellation;
 use popbill::{CorpNum, MgtKey, SubmitId};
 
 use super::Service;
 use crate::core::api::MerchantError;
 use crate::core::kv::Kv;
+use crate::core::refund::{Amounts, OriginalRefunds};
 use crate::core::status::{ReceiptView, SubmissionView, receipt_view, submission_view};
 use crate::core::upstream::Upstream;
 
@@ -46,6 +49,17 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             .get(key.as_str())
             .ok_or(MerchantError::NotFound("cashbill"))?;
         let facts = store.receipt_facts(&sub.submit_id, key).await?;
-        Ok(receipt_view(&sub, key, cashbill, &facts))
+        let mut view = receipt_view(&sub, key, cashbill, &facts);
+        // An original: its refunds, what was refunded and what remains.
+        if !is_cancellation(cashbill)
+            && let Some(amounts) = Amounts::of(cashbill)
+        {
+            let refunds = self
+                .refunds_with_status(&corp, std::slice::from_ref(key))
+                .await?;
+            let refunds = refunds.into_iter().next().unwrap_or_default();
+            view.refunds = Some(OriginalRefunds::new(amounts, refunds));
+        }
+        Ok(view)
     }
 }

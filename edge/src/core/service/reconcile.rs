@@ -1,5 +1,6 @@
-//! The cron: every open submission gets what its plan asks for (resolve a send, GetBulkResult,
-//! GetInfos, close), within the KV operations one Workers invocation may make. Together with the
+//! The cron: every open submission gets what its plan asks for (release held refunds, resolve a
+//! send, GetBulkResult, GetInfos, close), within the KV operations one Workers invocation may
+//! make. Together with the
 //! webhooks and the post-submit poll it brings every receipt to a final state when webhooks are
 //! late, duplicated, reordered or lost.
 
@@ -7,6 +8,7 @@ use popbill::{KstDateTime, SubmitId};
 
 use super::Service;
 use super::poll::PollError;
+use super::release::Released;
 use super::report::{Problem, ReconcileReport, Step};
 use super::send::SendOutcome;
 use crate::core::kv::{CountingKv, Kv};
@@ -20,8 +22,8 @@ use crate::core::upstream::Upstream;
 pub const KV_LIMIT: usize = 1000;
 
 /// No new submission is taken once this many operations are spent: one submission of 100
-/// receipts needs at most about 210 (two writes per result it records), so most runs finish
-/// what they start, and what is left waits for the next run.
+/// receipts needs at most about 210 (two writes per result it records, or per refund it
+/// blocks), so most runs finish what they start, and what is left waits for the next run.
 pub const KV_BUDGET: usize = 800;
 
 /// Submissions whose unsent events one run sends again (each costs about four KV operations).
@@ -49,9 +51,13 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
                 cause: e.to_string(),
             }),
         }
-        let open = counted.store().open_submissions(KV_BUDGET).await?;
-        report.open = open.len();
-        for entry in open {
+        let open = counted
+            .store()
+            .open_submissions(KV_BUDGET, now.unix_millis())
+            .await?;
+        report.open = open.due.len() + open.not_due;
+        report.held = open.not_due;
+        for entry in open.due {
             if kv.used() >= KV_BUDGET {
                 report.deferred += 1;
                 continue;
@@ -91,6 +97,28 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let mut facts = store.facts(id).await.map_err(at(Step::Read))?;
         let p = plan(&sub, &facts, now);
 
+        if p.release {
+            match self.release_held(&mut sub, &mut facts, now).await {
+                Ok(Released::NotDue) => report.held += 1,
+                Ok(Released::Waiting(originals)) => {
+                    report.held += 1;
+                    report.waiting_for_originals += originals.len();
+                }
+                Ok(Released::AllBlocked { blocked }) => report.refunds_blocked += blocked,
+                Ok(Released::Sent { blocked, sent }) => {
+                    report.refunds_blocked += blocked;
+                    report.released += usize::from(sub.phase != Phase::Held);
+                    if let SendOutcome::Pending(e) = &sent.outcome {
+                        report.problem(Problem::new(id, Step::Send, e));
+                    }
+                    if let Some(e) = sent.unsaved {
+                        report.problem(Problem::new(id, Step::Record, e));
+                    }
+                }
+                Err(e) => return Err(Problem::new(id, Step::Release, e)),
+            }
+        }
+
         if p.resolve_send {
             let sent = self.drive_send(&mut sub, true).await;
             report.sends_resolved += usize::from(sub.phase != Phase::Sending);
@@ -105,7 +133,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }
         }
 
-        if p.poll_bulk || (p.resolve_send && sub.phase == Phase::Accepted) {
+        let just_sent = p.resolve_send || p.release;
+        if p.poll_bulk || (just_sent && sub.phase == Phase::Accepted) {
             report.bulk_polls += 1;
             match self.poll_bulk(&sub, &facts).await {
                 Ok(n) => report.facts_written += n,

@@ -12,6 +12,8 @@ pub enum Step {
     List,
     /// Reading a submission or its facts.
     Read,
+    /// Releasing held refunds: reading their originals' filing results, recording the blocked.
+    Release,
     /// Resolving an unfinished BulkSubmit (GetBulkResult, then a send if POPBiLL lacks it).
     Send,
     GetBulkResult,
@@ -50,6 +52,15 @@ pub const MAX_PROBLEMS: usize = 20;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReconcileReport {
     pub open: usize,
+    /// Held refund groups not yet sendable (before their due time, or waiting for their
+    /// originals' filing results).
+    pub held: usize,
+    /// Originals whose filing result held refunds wait for (due, not yet on record).
+    pub waiting_for_originals: usize,
+    /// Held refund groups sent (POPBiLL answered).
+    pub released: usize,
+    /// Refunds recorded as never to be sent (their original's filing failed).
+    pub refunds_blocked: usize,
     pub examined: usize,
     pub sends_resolved: usize,
     pub bulk_polls: usize,
@@ -87,11 +98,17 @@ impl fmt::Display for ReconcileReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "open {}, examined {}, deferred {}, sends resolved {}, GetBulkResult {}, GetInfos {}, \
-             facts written {}, closed {}, events re-sent {}, KV operations {}",
+            "open {}, examined {}, deferred {}, held {} (waiting for {} originals' filing), \
+             released {}, refunds blocked {}, \
+             sends resolved {}, GetBulkResult {}, GetInfos {}, facts written {}, closed {}, \
+             events re-sent {}, KV operations {}",
             self.open,
             self.examined,
             self.deferred,
+            self.held,
+            self.waiting_for_originals,
+            self.released,
+            self.refunds_blocked,
             self.sends_resolved,
             self.bulk_polls,
             self.info_polls,

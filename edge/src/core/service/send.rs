@@ -93,7 +93,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         match sub.phase {
             Phase::Accepted => SendOutcome::Accepted,
             Phase::Rejected => SendOutcome::Rejected,
-            Phase::Sending => SendOutcome::Pending(UpstreamError::new(
+            Phase::Held | Phase::Sending => SendOutcome::Pending(UpstreamError::new(
                 UpstreamErrorKind::Retryable,
                 None,
                 "not sent yet",

@@ -8,7 +8,7 @@ use popbill::{CorpNum, KstDateTime, MgtKey, SubmitId};
 use super::Service;
 use super::send::SendOutcome;
 use crate::core::api::{Detail, MerchantError};
-use crate::core::intake::{generate_submit_id, parse_submit};
+use crate::core::intake::{generate_submit_id, read_submit};
 use crate::core::kv::Kv;
 use crate::core::status::{ReceiptFacts, SubmissionView, submission_view};
 use crate::core::submission::{Phase, Submission, content_hash};
@@ -33,27 +33,29 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         random: u64,
     ) -> Result<Submitted, MerchantError> {
         let s = self.settings;
-        let req = parse_submit(body, &s.default_corp, &s.allowed_corps, now)?;
+        let draft = read_submit(body, &s.default_corp, &s.allowed_corps)?;
+        let store = self.store();
+
+        // The same submission again (same submitID, same content) is answered as stored before
+        // the rules are asked again: its tradeDT may have left the "today or yesterday" window
+        // since, and a client resending after a lost answer must still learn what happened.
+        let stored = match draft.replay_key() {
+            Some((id, hash)) => match store.submission(id).await? {
+                Some(existing) if existing.content_hash == hash => {
+                    return self.answer_again(existing).await;
+                }
+                other => other,
+            },
+            None => None,
+        };
+        let req = draft.check(now)?;
         let submit_id = req
             .submit_id
             .unwrap_or_else(|| generate_submit_id(now, random));
-        let hash = content_hash(&req.corp_num, req.cashbills.as_slice());
-        let store = self.store();
-
-        if let Some(mut existing) = store.submission(&submit_id).await? {
-            if existing.content_hash != hash {
-                return Err(MerchantError::SubmitIdConflict(submit_id));
-            }
-            // The same submission again: answer what is stored; finish a send left unresolved.
-            let outcome = if existing.phase == Phase::Sending {
-                // An answer not stored is asked again by reconcile; the caller gets it now.
-                Some(self.drive_send(&mut existing, true).await.outcome)
-            } else {
-                None
-            };
-            let facts = store.facts(&existing.submit_id).await?;
-            return self.answer(&existing, &facts, 200, outcome);
+        if stored.is_some() {
+            return Err(MerchantError::SubmitIdConflict(submit_id));
         }
+        let hash = content_hash(&req.corp_num, req.cashbills.as_slice());
 
         self.refuse_used_mgt_keys(&req.corp_num, &submit_id, req.cashbills.mgt_keys())
             .await?;
@@ -66,6 +68,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             phase: Phase::Sending,
             receipt_id: None,
             rejection: None,
+            refund: None,
             cashbills: req.cashbills,
         };
         // The record first: from here on, a crash leaves something reconcile can finish.
@@ -81,6 +84,18 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         // An answer not stored is asked again by reconcile; the caller gets it now.
         let outcome = self.drive_send(&mut sub, false).await.outcome;
         self.answer(&sub, &BTreeMap::new(), 202, Some(outcome))
+    }
+
+    /// The same submission again: answer what is stored; finish a send left unresolved.
+    async fn answer_again(&self, mut existing: Submission) -> Result<Submitted, MerchantError> {
+        let outcome = if existing.phase == Phase::Sending {
+            // An answer not stored is asked again by reconcile; the caller gets it now.
+            Some(self.drive_send(&mut existing, true).await.outcome)
+        } else {
+            None
+        };
+        let facts = self.store().facts(&existing.submit_id).await?;
+        self.answer(&existing, &facts, 200, outcome)
     }
 
     fn answer(
