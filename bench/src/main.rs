@@ -14,6 +14,7 @@ mod calibrate;
 mod chart;
 mod cleanup;
 mod cli_file;
+mod events;
 mod inputs;
 mod latency;
 mod load;
@@ -31,7 +32,7 @@ use report::{Part, Results};
 use stack::{Result, Stack};
 
 /// Benchmarks: bulk vs single issuance, acceptance time, Worker latency and cost, mock
-/// throughput; writes docs/BENCHMARKS.md and its chart.
+/// throughput, merchant events; writes docs/BENCHMARKS.md and its chart.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -68,6 +69,8 @@ struct Plan {
     single_parallel: usize,
     /// Requests per calibration probe.
     calibration: usize,
+    /// Receipts (one event each) in the merchant events part, with and without events.
+    events_receipts: usize,
 }
 
 impl Plan {
@@ -80,6 +83,7 @@ impl Plan {
                 webhook_levels: [200, 600, 1_200],
                 single_parallel: 16,
                 calibration: 500,
+                events_receipts: 500,
             }
         } else {
             Plan {
@@ -89,6 +93,7 @@ impl Plan {
                 webhook_levels: [500, 2_000, 7_500],
                 single_parallel: 16,
                 calibration: 2_000,
+                events_receipts: 2_000,
             }
         }
     }
@@ -257,6 +262,12 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     r.cold_start = Some(
         part(&mut parts, "cold start", async {
             calibrate::cold_start(stack, args.concurrency).await
+        })
+        .await?,
+    );
+    r.events = Some(
+        part(&mut parts, "7. merchant events", async {
+            events::measure(stack, plan.events_receipts, args.concurrency, long).await
         })
         .await?,
     );

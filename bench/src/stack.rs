@@ -25,15 +25,30 @@ pub struct Stack {
     pub worker: WorkerProcess,
     pub http: reqwest::Client,
     pub poll_after_submit_secs: u64,
+    /// Where the Worker sends merchant events (`None`: off, as in every part but 7).
+    pub events_url: Option<String>,
 }
 
-fn worker_config(mock: &MockPopbill, poll_after_submit_secs: u64) -> WorkerConfig {
+/// The secret the Worker signs merchant events with in part 7.
+pub const EVENTS_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn worker_config(
+    mock: &MockPopbill,
+    poll_after_submit_secs: u64,
+    events_url: Option<&str>,
+) -> WorkerConfig {
     // TIME_SOURCE stays local: the mock follows real time, so the Worker's clock agrees with it,
     // and no `GET /Time` is added to every submission.
-    WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY).var(
+    let c = WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY).var(
         "POLL_AFTER_SUBMIT_SECS",
         &poll_after_submit_secs.to_string(),
-    )
+    );
+    match events_url {
+        Some(url) => c
+            .var("MERCHANT_WEBHOOK_URL", url)
+            .secret("MERCHANT_WEBHOOK_SECRET", EVENTS_SECRET),
+        None => c,
+    }
 }
 
 impl Stack {
@@ -47,7 +62,7 @@ impl Stack {
             ..Default::default()
         })
         .await;
-        let worker = WorkerProcess::start(worker_config(&mock, poll_after_submit_secs)).await;
+        let worker = WorkerProcess::start(worker_config(&mock, poll_after_submit_secs, None)).await;
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
             .build()
@@ -57,6 +72,7 @@ impl Stack {
             worker,
             http,
             poll_after_submit_secs,
+            events_url: None,
         };
         stack.warm_up().await;
         stack
@@ -65,7 +81,11 @@ impl Stack {
     /// Restart the Worker (same settings, same local KV) without warming it up: a cold isolate.
     pub async fn restart_cold(&mut self) {
         self.worker
-            .restart(worker_config(&self.mock, self.poll_after_submit_secs))
+            .restart(worker_config(
+                &self.mock,
+                self.poll_after_submit_secs,
+                self.events_url.as_deref(),
+            ))
             .await;
     }
 
@@ -93,9 +113,18 @@ impl Stack {
 
     /// Restart the Worker (same local KV) with another post-submit poll setting.
     pub async fn set_poll_after_submit(&mut self, secs: u64) {
-        if secs != self.poll_after_submit_secs {
-            self.worker.restart(worker_config(&self.mock, secs)).await;
-            self.poll_after_submit_secs = secs;
+        let events = self.events_url.clone();
+        self.reconfigure(secs, events).await;
+    }
+
+    /// Restart the Worker (same local KV) with these settings, if they differ, and warm it up.
+    pub async fn reconfigure(&mut self, poll_after_submit_secs: u64, events_url: Option<String>) {
+        if (poll_after_submit_secs, &events_url) != (self.poll_after_submit_secs, &self.events_url)
+        {
+            let config = worker_config(&self.mock, poll_after_submit_secs, events_url.as_deref());
+            self.worker.restart(config).await;
+            self.poll_after_submit_secs = poll_after_submit_secs;
+            self.events_url = events_url;
             self.warm_up().await;
         }
     }

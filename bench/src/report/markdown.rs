@@ -31,6 +31,7 @@ pub fn markdown(r: &Results, chart: &str) -> String {
     part4(w, r);
     part5(w, r);
     super::cli::part6(w, r);
+    super::events::part7(w, r);
     super::notes::workerd(w, r);
     super::notes::found(w, r);
     super::notes::misses(w, r);

@@ -26,13 +26,31 @@ pub const KV_LIMIT: usize = 1000;
 /// blocks), so most runs finish what they start, and what is left waits for the next run.
 pub const KV_BUDGET: usize = 800;
 
+/// Submissions whose unsent events one run sends again (each costs about four KV operations).
+pub const RESEND_PER_RUN: usize = 20;
+
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// One cron run. Fails only when the open submissions cannot be listed; a failure with one
     /// submission is a [`Problem`] in the report and the run goes on with the next.
     pub async fn reconcile(&self, now: KstDateTime) -> Result<ReconcileReport, StoreError> {
         let kv = CountingKv::new(self.kv, KV_LIMIT);
-        let counted = Service::new(&kv, self.upstream, self.settings);
+        let mut counted = Service::new(&kv, self.upstream, self.settings);
+        counted.events = self.events;
         let mut report = ReconcileReport::default();
+        // Events the queue once refused go out first: they are older than anything below.
+        match counted.resend_unsent(RESEND_PER_RUN).await {
+            Ok(resent) => {
+                report.events_resent += resent.events;
+                for (id, cause) in resent.left {
+                    report.problem(Problem::new(&id, Step::Notify, cause));
+                }
+            }
+            Err(e) => report.problem(Problem {
+                submit_id: None,
+                step: Step::Notify,
+                cause: e.to_string(),
+            }),
+        }
         let open = counted
             .store()
             .open_submissions(KV_BUDGET, now.unix_millis())
@@ -110,6 +128,9 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             if let Some(e) = sent.unsaved {
                 report.problem(Problem::new(id, Step::Record, e));
             }
+            if let Some(e) = sent.unnotified {
+                report.problem(Problem::new(id, Step::Notify, e));
+            }
         }
 
         let just_sent = p.resolve_send || p.release;
@@ -135,6 +156,12 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         }
 
         if plan(&sub, &facts, now).close {
+            // Announced before the marker goes: if it cannot be, the next run tries again.
+            if sub.phase == Phase::Accepted {
+                self.notify_completed(&sub, &facts)
+                    .await
+                    .map_err(at(Step::Notify))?;
+            }
             store.close(id).await.map_err(at(Step::Close))?;
             report.closed += 1;
         }

@@ -22,6 +22,8 @@ pub enum Step {
     Record,
     /// Removing the open marker of a finished submission.
     Close,
+    /// Queueing the merchant's events (or re-sending those the queue once refused).
+    Notify,
 }
 
 /// One failure, with its cause; the next run tries again.
@@ -65,6 +67,8 @@ pub struct ReconcileReport {
     pub info_polls: usize,
     pub facts_written: usize,
     pub closed: usize,
+    /// Events the queue once refused, sent again this run.
+    pub events_resent: usize,
     /// Open submissions left for the next run: this run's KV budget was spent.
     pub deferred: usize,
     /// KV operations this run was charged (counted, as Workers counts them).
@@ -97,7 +101,7 @@ impl fmt::Display for ReconcileReport {
             "open {}, examined {}, deferred {}, held {} (waiting for {} originals' filing), \
              released {}, refunds blocked {}, \
              sends resolved {}, GetBulkResult {}, GetInfos {}, facts written {}, closed {}, \
-             KV operations {}",
+             events re-sent {}, KV operations {}",
             self.open,
             self.examined,
             self.deferred,
@@ -110,6 +114,7 @@ impl fmt::Display for ReconcileReport {
             self.info_polls,
             self.facts_written,
             self.closed,
+            self.events_resent,
             self.kv_ops
         )?;
         if self.failures() > 0 {
