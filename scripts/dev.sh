@@ -12,6 +12,9 @@
 #   DEV_DIR      the stack's files: secrets.env, mock.log, worker.log, kv/ (default .dev);
 #                one running stack per DEV_DIR
 #   MOCK_BIN     the mock binary (default $CARGO_TARGET_DIR/release/popbill-mock)
+#   MERCHANT_WEBHOOK_URL, MERCHANT_WEBHOOK_SECRET
+#                where the Worker sends its signed events (edge/README.md "Events"), and the
+#                `whsec_` secret it signs them with; unset: no events
 #
 # Nothing is started and no file of a running stack is touched unless both ports are free and
 # no other dev.sh holds DEV_DIR. Readiness accepts only the processes this run started.
@@ -131,7 +134,10 @@ POPBILL_SECRET_KEY=$DEV_SECRET_KEY
 API_TOKEN=$DEV_API_TOKEN
 WEBHOOK_API_KEY=$DEV_WEBHOOK_KEY
 SECRETS
+[ -z "${MERCHANT_WEBHOOK_SECRET:-}" ] || echo "MERCHANT_WEBHOOK_SECRET=$MERCHANT_WEBHOOK_SECRET" >>"$DEV_DIR/secrets.env"
 umask 022
+events_var=()
+[ -z "${MERCHANT_WEBHOOK_URL:-}" ] || events_var=(--var "MERCHANT_WEBHOOK_URL:$MERCHANT_WEBHOOK_URL")
 
 # A readable log (docs/TOOLCHAIN.md §3): no interactive panel, stdin not a terminal, no banner,
 # colour codes stripped (wrangler colours its warnings and errors even when not on a terminal).
@@ -142,7 +148,7 @@ WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANN
   --ip 127.0.0.1 --port "$WORKER_PORT" --persist-to "$DEV_DIR/kv" --test-scheduled \
   --show-interactive-dev-session=false --env-file "$DEV_DIR/secrets.env" \
   --var "POPBILL_API_URL:$mock_url" --var "POPBILL_AUTH_URL:$mock_url" \
-  --var "TIME_SOURCE:linkhub" --var "POPBILL_CORP_NUM:$DEV_CORP_NUM" \
+  --var "TIME_SOURCE:linkhub" --var "POPBILL_CORP_NUM:$DEV_CORP_NUM" "${events_var[@]}" \
   </dev/null >"$worker_log" &
 pids+=($!)
 worker_pid=$!
@@ -151,7 +157,9 @@ worker_pid=$!
 # serves our port, and both answer there. The ports were free, so what answers is ours.
 answers() { curl -fsS -o /dev/null "$1" 2>/dev/null; }
 mock_ready() { head -n1 "$mock_log" | grep -qxF "$mock_url" && answers "$mock_url/Time"; }
-worker_ready() { grep -qF "Ready on $worker_url" "$worker_log" && answers "$worker_url/healthz"; }
+# /healthz answers 503 while a setting is unusable (misconfigured events): still an answer.
+healthz_answers() { [ "$(curl -sS -o /dev/null -w '%{http_code}' "$1/healthz" 2>/dev/null)" != 000 ]; }
+worker_ready() { grep -qF "Ready on $worker_url" "$worker_log" && healthz_answers "$worker_url"; }
 ready=false
 for _ in $(seq 1 600); do
   kill -0 "$mock_pid" 2>/dev/null || die "the mock exited; see $mock_log"
@@ -168,12 +176,20 @@ setsid bash -c 'while sleep 60; do curl -fsS -o /dev/null "$1/cdn-cgi/handler/sc
   cron "$worker_url" 9>&- &
 pids+=($!)
 
+# Where the merchant events go, as the Worker's /healthz says.
+case "$(curl -sS "$worker_url/healthz" 2>/dev/null)" in
+  *'"notifications":"on"'*) events_line="Events: signed, to $MERCHANT_WEBHOOK_URL (undelivered: GET /v1/notifications/failed)" ;;
+  *'"notifications":"misconfigured"'*) events_line="Events: NOT sent: MERCHANT_WEBHOOK_URL/_SECRET unusable, see curl $worker_url/healthz" ;;
+  *) events_line="Events: off (set MERCHANT_WEBHOOK_URL and MERCHANT_WEBHOOK_SECRET=whsec_... to send them)" ;;
+esac
+
 today=$(TZ=Asia/Seoul date +%Y%m%d%H%M%S)
 cat <<MSG
 
   Worker (wrangler dev, local KV in $DEV_DIR/kv):  $worker_url
   Mock POPBiLL (follows real time):            $mock_url   (control API: $mock_url/_mock/state)
   Logs: $worker_log, $mock_log. The reconcile cron fires every minute.
+  $events_line
 
   Submit a sample batch:
 

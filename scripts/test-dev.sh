@@ -4,7 +4,8 @@
 # bounded; every process it starts is stopped on exit.
 #
 #   1. A port held by another program: dev.sh exits 1 naming it, before creating any file.
-#   2. The real stack starts once and says it is ready; its logs are plain text.
+#   2. The real stack starts once and says it is ready; its logs are plain text; it says where
+#      merchant events go (MERCHANT_WEBHOOK_URL from the environment) and never shows the secret.
 #   3. A second dev.sh on the same ports (and --check, which `make dev` runs before building)
 #      exits 1 naming both ports and MOCK_PORT/WORKER_PORT, prints no ready banner, and leaves
 #      the running stack's secrets.env and logs as they were.
@@ -79,8 +80,11 @@ holder_pid=""
 within 10 port_bindable "$worker_port" || fail "port $worker_port stayed taken after the stand-in stopped"
 pass "a port held by another program is named and nothing is created"
 
-# 2. The real stack, once.
-setsid scripts/dev.sh >"$tmp/first.out" 2>&1 &
+# 2. The real stack, once, with merchant events pointed at a port nobody serves.
+events_url="http://127.0.0.1:9/events"
+events_secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+MERCHANT_WEBHOOK_URL=$events_url MERCHANT_WEBHOOK_SECRET=$events_secret \
+  setsid scripts/dev.sh >"$tmp/first.out" 2>&1 &
 first_pid=$!
 first_ready() {
   kill -0 "$first_pid" 2>/dev/null || fail "the first stack exited: $(cat "$tmp/first.out")"
@@ -90,7 +94,9 @@ within 120 first_ready || fail "the first stack was not ready within 120 s: $(ca
 grep -qF "Ready on http://127.0.0.1:$worker_port" "$DEV_DIR/worker.log" || fail "worker.log lacks wrangler's ready line"
 ! grep -q $'\e' "$DEV_DIR/worker.log" "$DEV_DIR/mock.log" || fail "a log holds terminal escape codes"
 ! grep -qF "wrangler 4." "$DEV_DIR/worker.log" || fail "worker.log holds wrangler's banner"
-pass "the stack starts, and its logs are plain text"
+grep -qF "Events: signed, to $events_url" "$tmp/first.out" || fail "the banner does not say where events go: $(cat "$tmp/first.out")"
+! grep -qF "$events_secret" "$tmp/first.out" "$DEV_DIR/worker.log" || fail "the events secret was printed"
+pass "the stack starts, says where events go, and its logs are plain text"
 
 # What the running stack owns, to compare after each refused start. Logs may grow (the stack
 # keeps logging) but must keep what they had; secrets.env must not be written at all.

@@ -17,6 +17,7 @@ mod chart;
 mod cleanup;
 mod cli_file;
 mod cost;
+mod events;
 mod inputs;
 mod isolate;
 mod latency;
@@ -41,7 +42,7 @@ use report::Results;
 use stack::{Result, Stack};
 
 /// Benchmarks: bulk vs single issuance, acceptance time, Worker latency and cost, mock
-/// throughput; writes docs/BENCHMARKS.md and its chart.
+/// throughput, merchant events; writes docs/BENCHMARKS.md and its chart.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -86,6 +87,8 @@ struct Plan {
     single_parallel: usize,
     /// Requests per calibration probe.
     calibration: usize,
+    /// Receipts (one event each) in the merchant events part, with and without events.
+    events_receipts: usize,
 }
 
 impl Plan {
@@ -98,6 +101,7 @@ impl Plan {
                 webhook_levels: [200, 600, 1_200],
                 single_parallel: 16,
                 calibration: 500,
+                events_receipts: 500,
             }
         } else {
             Plan {
@@ -107,6 +111,7 @@ impl Plan {
                 webhook_levels: [500, 2_000, 7_500],
                 single_parallel: 16,
                 calibration: 2_000,
+                events_receipts: 2_000,
             }
         }
     }
@@ -279,6 +284,12 @@ async fn measure_on(
     r.cold_start = Some(
         part(parts, "cold start", async {
             calibrate::cold_start(stack, args.concurrency).await
+        })
+        .await?,
+    );
+    r.events = Some(
+        part(parts, "7. merchant events", async {
+            events::measure(stack, plan.events_receipts, args.concurrency, long).await
         })
         .await?,
     );

@@ -6,6 +6,7 @@ mod carry;
 mod checks;
 mod cli;
 mod cpu;
+mod events;
 mod floors;
 mod markdown;
 mod notes;
@@ -89,6 +90,8 @@ pub struct Results {
     pub cold_start: Option<crate::calibrate::ColdStart>,
     /// Unexpected answers (`status body`) and how often each came.
     pub failures: Vec<(String, usize)>,
+    /// Part 7: merchant events delivered, and the CPU they add.
+    pub events: Option<crate::events::EventsRun>,
     /// 5xx answers the Worker itself logged (`METHOD /path -> 5xx code`), from wrangler's log.
     pub worker_5xx_logged: usize,
     pub parts: Vec<Part>,
@@ -243,6 +246,9 @@ pub fn summary_text(r: &Results) -> String {
             c.measured,
             c.target
         ));
+    }
+    if let Some(e) = &r.events {
+        out.push_str(&format!("  {}\n", events::summary(e)));
     }
     out
 }

@@ -25,24 +25,36 @@ pub struct Stack {
     pub worker: WorkerProcess,
     pub http: reqwest::Client,
     pub poll_after_submit_secs: u64,
+    /// Where the Worker sends merchant events (`None`: off, as in every part but 7).
+    pub events_url: Option<String>,
     /// The entry module when it is not wrangler.toml's `main` (the benchmark's memory-KV Worker).
     pub entry: Option<&'static str>,
 }
 
+/// The secret the Worker signs merchant events with in part 7.
+pub const EVENTS_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
 fn worker_config(
     mock: &MockPopbill,
     poll_after_submit_secs: u64,
+    events_url: Option<&str>,
     entry: Option<&str>,
 ) -> WorkerConfig {
     // TIME_SOURCE stays local: the mock follows real time, so the Worker's clock agrees with it,
     // and no `GET /Time` is added to every submission.
-    let config = WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY).var(
+    let c = WorkerConfig::wired_to(mock, CORP, API_TOKEN, WEBHOOK_KEY).var(
         "POLL_AFTER_SUBMIT_SECS",
         &poll_after_submit_secs.to_string(),
     );
-    match entry {
-        Some(path) => config.entry(path),
-        None => config,
+    let c = match entry {
+        Some(path) => c.entry(path),
+        None => c,
+    };
+    match events_url {
+        Some(url) => c
+            .var("MERCHANT_WEBHOOK_URL", url)
+            .secret("MERCHANT_WEBHOOK_SECRET", EVENTS_SECRET),
+        None => c,
     }
 }
 
@@ -63,9 +75,13 @@ impl Stack {
         })
         .await;
         let worker =
-            WorkerProcess::start(worker_config(&mock, poll_after_submit_secs, entry)).await;
+            WorkerProcess::start(worker_config(&mock, poll_after_submit_secs, None, entry)).await;
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
+            // A request no answer comes to fails instead of holding the run: wrangler reloads
+            // the Worker when its own files change (node_modules is shared), and what was in
+            // flight then may never be answered.
+            .timeout(Duration::from_secs(120))
             .build()
             .expect("a plain-HTTP client builds");
         let stack = Stack {
@@ -73,6 +89,7 @@ impl Stack {
             worker,
             http,
             poll_after_submit_secs,
+            events_url: None,
             entry,
         };
         stack.warm_up().await;
@@ -85,6 +102,7 @@ impl Stack {
             .restart(worker_config(
                 &self.mock,
                 self.poll_after_submit_secs,
+                self.events_url.as_deref(),
                 self.entry,
             ))
             .await;
@@ -114,11 +132,23 @@ impl Stack {
 
     /// Restart the Worker (same local KV) with another post-submit poll setting.
     pub async fn set_poll_after_submit(&mut self, secs: u64) {
-        if secs != self.poll_after_submit_secs {
-            self.worker
-                .restart(worker_config(&self.mock, secs, self.entry))
-                .await;
-            self.poll_after_submit_secs = secs;
+        let events = self.events_url.clone();
+        self.reconfigure(secs, events).await;
+    }
+
+    /// Restart the Worker (same local KV) with these settings, if they differ, and warm it up.
+    pub async fn reconfigure(&mut self, poll_after_submit_secs: u64, events_url: Option<String>) {
+        if (poll_after_submit_secs, &events_url) != (self.poll_after_submit_secs, &self.events_url)
+        {
+            let config = worker_config(
+                &self.mock,
+                poll_after_submit_secs,
+                events_url.as_deref(),
+                self.entry,
+            );
+            self.worker.restart(config).await;
+            self.poll_after_submit_secs = poll_after_submit_secs;
+            self.events_url = events_url;
             self.warm_up().await;
         }
     }

@@ -181,7 +181,7 @@ fn each_minute_starts_where_the_last_one_stopped() {
 }
 
 #[test]
-fn a_submission_whose_results_settle_it_is_judged_without_reading_its_record() {
+fn a_submission_waiting_for_its_filing_results_is_judged_without_reading_its_record() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
     let svc = Service::new(&kv, &up, &s);
     block_on(svc.submit(&batch("S-1", &keys("K", 3)), t("20250711100000"), 1)).unwrap();
@@ -209,14 +209,14 @@ fn a_submission_whose_results_settle_it_is_judged_without_reading_its_record() {
         "POPBiLL is not asked again"
     );
 
-    // The filing results arrive by webhook: every receipt is final, and the results alone close
-    // the submission.
+    // The filing results arrive by webhook: every receipt is final, and the submission is
+    // closed (its record read once more, to announce its completion).
     for i in 0..3 {
         let body = nts_event(&format!("K-{i}"), 304, "0000");
         block_on(svc.webhook(&hook_headers(&format!("N{i}")), &body)).unwrap();
     }
     let closing = block_on(svc.reconcile(t("20250711100300"))).unwrap();
-    assert_eq!((closing.settled, closing.closed), (1, 1), "{closing}");
+    assert_eq!((closing.settled, closing.closed), (0, 1), "{closing}");
     assert_eq!(
         block_on(svc.reconcile(t("20250711100400"))).unwrap().open,
         0

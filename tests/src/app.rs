@@ -19,6 +19,8 @@ pub struct TestApp {
     pub mock: MockPopbill,
     pub worker: WorkerProcess,
     pub http: reqwest::Client,
+    /// The Worker's settings, kept for restarts.
+    pub config: WorkerConfig,
 }
 
 /// Start the mock, then the Worker pointed at it, then point the mock's webhooks at the Worker.
@@ -39,12 +41,22 @@ pub async fn spawn_app_with(seed: u64) -> TestApp {
 
 /// The Worker in front of a mock started with `config`.
 pub async fn spawn_app_on(config: mock_server::Config) -> TestApp {
+    spawn_app_configured(config, |c| c).await
+}
+
+/// The same, with the Worker's settings changed by `configure` (merchant notifications, …).
+pub async fn spawn_app_configured(
+    config: mock_server::Config,
+    configure: impl FnOnce(WorkerConfig) -> WorkerConfig,
+) -> TestApp {
     let mock = MockPopbill::start_with(config).await;
-    let worker = WorkerProcess::start(worker_config(&mock)).await;
+    let config = configure(worker_config(&mock));
+    let worker = WorkerProcess::start(config.clone()).await;
     let app = TestApp {
         mock,
         worker,
         http: reqwest::Client::new(),
+        config,
     };
     app.point_webhooks_at_worker().await;
     app
@@ -198,8 +210,7 @@ impl TestApp {
 
     /// Stop the Worker and start it again on the same local KV (a deploy or a crash).
     pub async fn restart_worker(&mut self) {
-        let config = worker_config(&self.mock);
-        self.worker.restart(config).await;
+        self.worker.restart(self.config.clone()).await;
         self.point_webhooks_at_worker().await;
     }
 }

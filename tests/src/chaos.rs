@@ -6,14 +6,17 @@
 //! Worker is restarted on its persisted KV halfway. The simulated clock crosses midnight and
 //! 11:00. Merchants refund some receipts right after issuance and more after 11:00 the next day
 //! (`chaos_refunds`). Then the faults stop, the cron runs until the system is quiet, and three
-//! views are compared: what was submitted, the mock's ground truth, and the Worker's API.
+//! views are compared: what was submitted, the mock's ground truth, and the Worker's API. All
+//! along, the merchant's endpoint fails a share of the Worker's event deliveries, and every
+//! final status change, refunds' included, must still reach it (`chaos_events.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde_json::{Value, json};
 
-use crate::app::{TestApp, cashbill, spawn_app_with};
+use crate::app::{TestApp, cashbill};
+use crate::chaos_events;
 use crate::chaos_refunds as refunds;
 
 /// What one run does.
@@ -94,7 +97,7 @@ struct Submitted {
 }
 
 pub async fn run(cfg: ChaosConfig) -> ChaosReport {
-    let mut app = spawn_app_with(cfg.seed).await;
+    let (mut app, receiver) = chaos_events::start(cfg.seed).await;
     let mut rng = Rng(cfg.seed);
     let mut report = ChaosReport {
         seed: cfg.seed,
@@ -125,6 +128,8 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
         if b == batches / 2 {
             app.mock_post("/_mock/tokens/expire", &json!({})).await;
             *report.faults.entry("tokens:expire".into()).or_default() += 1;
+            let ids: Vec<String> = all.iter().map(|s| s.id.clone()).collect();
+            chaos_events::drain(&app, &receiver, &ids, cfg.seed).await;
             app.restart_worker().await;
             *report.faults.entry("worker:restart".into()).or_default() += 1;
         }
@@ -226,6 +231,10 @@ pub async fn run(cfg: ChaosConfig) -> ChaosReport {
     check(&app, &all, &mut report).await;
     let state = app.mock_get("/_mock/state").await;
     refunds::check(&app, &asked, &state, &mut report).await;
+    let ids: Vec<String> = all.iter().map(|s| s.id.clone()).collect();
+    let refund_ids: Vec<String> = asked.iter().map(|a| a.id.clone()).collect();
+    let (faults, violations) = (&mut report.faults, &mut report.violations);
+    chaos_events::check(&app, &receiver, &ids, &refund_ids, faults, violations).await;
     report
 }
 

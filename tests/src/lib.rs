@@ -5,9 +5,14 @@
 
 pub mod app;
 pub mod chaos;
+pub mod chaos_events;
 mod chaos_refunds;
+pub mod merchant;
 pub mod mock;
+pub mod npm_verify;
+pub mod receiver;
 pub mod refund;
+pub mod signature;
 pub mod worker;
 
 use std::net::TcpListener;

@@ -16,6 +16,9 @@ use crate::{free_port, repo_root, wait_for};
 pub struct WorkerConfig {
     pub vars: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
+    /// The events queue consumer's `max_retries` (wrangler.toml's, unless set): tests that
+    /// dead-letter on purpose lower it so an event dies in seconds, not a day.
+    pub queue_max_retries: Option<u32>,
     /// Another entry module than wrangler.toml's `main` (relative to the repository), for the
     /// benchmark's Worker with an in-memory KV (`bench/worker/entry.mjs`). `None` in tests.
     pub entry: Option<PathBuf>,
@@ -30,6 +33,7 @@ impl WorkerConfig {
         WorkerConfig {
             vars,
             secrets: BTreeMap::new(),
+            queue_max_retries: None,
             entry: None,
         }
     }
@@ -57,6 +61,12 @@ impl WorkerConfig {
     /// The same with one more var (`--var NAME:VALUE`).
     pub fn var(mut self, name: &str, value: &str) -> Self {
         self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// The same with one more secret.
+    pub fn secret(mut self, name: &str, value: &str) -> Self {
+        self.secrets.insert(name.into(), value.into());
         self
     }
 
@@ -94,7 +104,8 @@ impl WorkerProcess {
     /// it is degraded (the Worker's own answer, not the dev server's).
     pub async fn start_misconfigured(config: WorkerConfig) -> Self {
         Self::start_until(config, |status, body| {
-            status == 503 && body["config"] == "invalid"
+            status == 503
+                && (body["config"] == "invalid" || body["notifications"] == "misconfigured")
         })
         .await
     }
@@ -215,12 +226,15 @@ fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, P
     let port = free_port();
     let inspector_port = free_port();
     let log_path = persist.join(format!("wrangler-{start}.log"));
+    let wrangler_toml = wrangler_toml(config, persist, &shim);
     let log = File::create(&log_path).expect("create the wrangler log file");
     let mut cmd = Command::new(&wrangler);
     cmd.current_dir(&root)
         .arg("dev")
         .args(config.entry.iter())
-        .args(["--config", "wrangler.toml", "--ip", "127.0.0.1"])
+        .args(["--ip", "127.0.0.1"])
+        .arg("--config")
+        .arg(&wrangler_toml)
         .args(["--port", &port.to_string()])
         .args(["--inspector-port", &inspector_port.to_string()])
         .arg("--persist-to")
@@ -258,6 +272,38 @@ fn spawn(config: &WorkerConfig, persist: &Path, start: u32) -> (Child, String, P
         log_path,
         inspector_port,
     )
+}
+
+/// The repository's wrangler.toml, or a copy in `persist` with the test's queue settings (its
+/// `main` made absolute, since wrangler resolves it from the config file's folder).
+fn wrangler_toml(config: &WorkerConfig, persist: &Path, shim: &Path) -> PathBuf {
+    let original = repo_root().join("wrangler.toml");
+    let Some(retries) = config.queue_max_retries else {
+        return original;
+    };
+    let text = std::fs::read_to_string(&original).expect("read wrangler.toml");
+    let mut first_consumer_retries = true;
+    let patched: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.starts_with("main = ") {
+                format!("main = {:?}", shim.display().to_string())
+            } else if line.starts_with("max_retries = ") && first_consumer_retries {
+                // The first consumer is the events queue (the dead-letter queue's comes after).
+                first_consumer_retries = false;
+                format!("max_retries = {retries}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    assert!(
+        !first_consumer_retries,
+        "wrangler.toml has a queue consumer with max_retries"
+    );
+    let path = persist.join("wrangler.toml");
+    std::fs::write(&path, patched.join("\n")).expect("write the test wrangler.toml");
+    path
 }
 
 fn read_log(path: &Path) -> String {

@@ -23,7 +23,8 @@ fn seeds() -> Vec<u64> {
 }
 
 #[tokio::test]
-async fn seeded_chaos_runs_lose_nothing_issue_nothing_twice_and_leave_nothing_stuck() {
+async fn seeded_chaos_runs_lose_nothing_issue_nothing_twice_leave_nothing_stuck_and_tell_the_merchant_every_final_status()
+ {
     let receipts: usize = std::env::var("CHAOS_RECEIPTS")
         .ok()
         .and_then(|s| s.parse().ok())

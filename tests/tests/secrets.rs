@@ -1,10 +1,12 @@
 //! Secrets and personal data never leak: a whole run's logs (the Worker's, via wrangler, and the
-//! mock's, via tracing) and every response are searched for each secret and each identityNum.
+//! mock's, via tracing), every response and every event the merchant receives are searched for
+//! each secret and each identityNum.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use e2e::app::{API_TOKEN, WEBHOOK_KEY, batch, cashbill, keys, spawn_app};
+use e2e::app::{API_TOKEN, WEBHOOK_KEY, batch, cashbill, keys};
+use e2e::merchant::{OLD_SECRET, SECRET, spawn_notifying};
 use serde_json::{Value, json};
 
 /// A tracing writer into a shared buffer, so the mock's logs can be searched.
@@ -50,7 +52,8 @@ async fn no_secret_token_or_identity_number_appears_in_any_log_or_response() {
         .with_ansi(false)
         .init();
 
-    let app = spawn_app().await;
+    // Merchant events on: their bodies, and the Worker's log of their deliveries, are searched too.
+    let (app, receiver) = spawn_notifying(0, None).await;
     let identities = [
         "01099998888",
         "9001011234567",
@@ -97,6 +100,8 @@ async fn no_secret_token_or_identity_number_appears_in_any_log_or_response() {
         "/v1/submissions/E2E-SECRET-1",
         "/v1/submissions/E2E-SECRET-2",
         "/v1/cashbills/SEC-1",
+        "/v1/notifications/failed",
+        "/healthz",
     ] {
         let req = app
             .http
@@ -122,6 +127,20 @@ async fn no_secret_token_or_identity_number_appears_in_any_log_or_response() {
     }
     let (_, sub) = app.submission("E2E-SECRET-1").await;
     assert_eq!(sub["counts"]["filed"], 4, "the run went through: {sub}");
+    let events = e2e::merchant::wait_for_events(
+        &app,
+        &receiver,
+        &["E2E-SECRET-1".to_owned()],
+        true,
+        std::time::Duration::from_secs(30),
+    )
+    .await;
+    let ours = events
+        .values()
+        .filter(|t| t.submit_id.as_deref() == Some("E2E-SECRET-1"))
+        .count();
+    assert_eq!(ours, 4 + 4 + 1, "the merchant's events went through");
+    responses.extend(receiver.deliveries().into_iter().map(|d| d.body));
 
     let worker_log = app.worker.log();
     let mock_log = String::from_utf8_lossy(&capture.0.lock().expect("not poisoned")).into_owned();
@@ -142,10 +161,13 @@ async fn no_secret_token_or_identity_number_appears_in_any_log_or_response() {
         ("the POPBiLL SecretKey", app.mock.secret_key.as_str()),
         ("the API token", API_TOKEN),
         ("the webhook key", WEBHOOK_KEY),
+        ("the events secret", SECRET),
+        ("the retiring events secret", OLD_SECRET),
+        ("the events key", SECRET.trim_start_matches("whsec_")),
     ];
     for (name, text) in [("worker log", &worker_log), ("mock log", &mock_log)]
         .into_iter()
-        .chain(responses.iter().map(|r| ("a response", r)))
+        .chain(responses.iter().map(|r| ("a response or event", r)))
     {
         for (what, secret) in secrets {
             assert!(!text.contains(secret), "{what} appears in {name}");

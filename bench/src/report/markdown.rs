@@ -34,6 +34,7 @@ pub fn markdown(r: &Results, chart: &str) -> String {
     part4(w, r);
     part5(w, r);
     super::cli::part6(w, r);
+    super::events::part7(w, r);
     super::carry::worker_cpu(w, r);
     super::carry::intake(w, r);
     super::carry::cost(w, r);

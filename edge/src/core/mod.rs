@@ -13,6 +13,8 @@ pub mod intake;
 pub mod keys;
 pub mod kv;
 pub mod meta;
+pub mod notify;
+pub mod outbox;
 pub mod reconcile;
 pub mod refund;
 pub mod router;

@@ -60,6 +60,18 @@ pub const ROUTES: &[RouteInfo] = &[
         answers: "one receipt, an original with its refunds (?corpNum= for another allowed CorpNum)",
     },
     RouteInfo {
+        method: "GET",
+        path: "/v1/notifications/failed",
+        auth: BEARER,
+        answers: "events the merchant's endpoint never accepted (?cursor= for the next page)",
+    },
+    RouteInfo {
+        method: "POST",
+        path: "/v1/notifications/replay",
+        auth: BEARER,
+        answers: "send events again: {\"ids\":[…]}, {\"all\":true} or {\"submitID\":\"…\"}",
+    },
+    RouteInfo {
         method: "POST",
         path: "/v1/popbill/webhook",
         auth: "X-Api-Key or Basic (WEBHOOK_API_KEY, WEBHOOK_BASIC_AUTH)",
@@ -77,6 +89,8 @@ pub enum Route<'a> {
     Refund,
     RefundRequest(&'a str),
     Cashbill(&'a str),
+    FailedEvents,
+    Replay,
     Webhook,
 }
 
@@ -101,6 +115,8 @@ pub fn route<'a>(method: &str, path: &'a str) -> Routed<'a> {
         ["v1", "refunds"] => post.then_some(Route::Refund),
         ["v1", "refunds", id] => get.then_some(Route::RefundRequest(id)),
         ["v1", "cashbills", key] => get.then_some(Route::Cashbill(key)),
+        ["v1", "notifications", "failed"] => get.then_some(Route::FailedEvents),
+        ["v1", "notifications", "replay"] => post.then_some(Route::Replay),
         ["v1", "popbill", "webhook"] => post.then_some(Route::Webhook),
         _ => return Routed::NotFound,
     };

@@ -152,9 +152,10 @@ impl<'a, K: Kv> Store<'a, K> {
 
     /// The same for a submission whose outcome key was read absent moments ago (intake reads
     /// `sub:` and `sent:` together and found neither): written without reading it again.
-    pub async fn save_first_outcome(&self, sub: &Submission) -> Result<(), StoreError> {
+    pub async fn save_first_outcome(&self, sub: &Submission) -> Result<Recorded, StoreError> {
         self.put_fact(&keys::outcome(&sub.submit_id), &sub.outcome())
-            .await
+            .await?;
+        Ok(Recorded::Written)
     }
 
     /// POPBiLL's answer alone (the small half of [`submission`](Self::submission)).

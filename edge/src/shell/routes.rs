@@ -7,18 +7,22 @@ use popbill::KstDateTime;
 use popbill::TimeSource;
 use worker::{Context, Date, Delay, Env, Method, Request, Response, console_error, console_log};
 
-use super::config::from_env;
+use super::config::{from_env, notifications};
 use super::http::{error, json};
 use super::kv::{BINDING, WorkersKv};
+use super::outbox::WorkersOutbox;
 use super::upstream::{Popbill, client};
-use crate::core::api::{ApiError, BodyError, MerchantError, RouteError, WebhookError};
+use crate::core::api::{
+    ApiError, BodyError, MerchantError, NotificationsError, RouteError, WebhookError,
+};
 use crate::core::config::{ConfigError, WorkerConfig};
 use crate::core::health::Health;
 use crate::core::intake::MAX_BODY_BYTES;
+use crate::core::notify::Notifications;
 use crate::core::reconcile::POLL_INTERVAL_MS;
 use crate::core::router::{Route, Routed, index, route};
 use crate::core::secret::{bearer, secret_eq};
-use crate::core::service::{PollOutcome, Service, WebhookOutcome};
+use crate::core::service::{Events, PollOutcome, Service, WebhookOutcome};
 use crate::core::webhook::{MAX_WEBHOOK_BYTES, WebhookHeaders};
 
 /// Everything a route needs, built per request from the environment.
@@ -26,7 +30,12 @@ struct App {
     config: WorkerConfig,
     kv: WorkersKv,
     popbill: Popbill,
+    notifications: Notifications,
+    outbox: WorkersOutbox,
 }
+
+/// The largest replay request read (100 event ids are about 4 KB).
+const MAX_REPLAY_BYTES: usize = 64 * 1024;
 
 impl App {
     fn new(env: &Env) -> Result<Self, ConfigError> {
@@ -38,11 +47,18 @@ impl App {
             config,
             kv,
             popbill,
+            notifications: notifications(env),
+            outbox: WorkersOutbox::from_env(env),
         })
     }
 
+    /// The service, queueing the merchant's events (timestamps from the Worker's own clock).
     fn service(&self) -> Service<'_, WorkersKv, Popbill> {
-        Service::new(&self.kv, &self.popbill, &self.config.settings)
+        Service::new(&self.kv, &self.popbill, &self.config.settings).with_events(Events {
+            outbox: &self.outbox,
+            notifications: &self.notifications,
+            clock: &popbill::JsClock,
+        })
     }
 
     /// Now, from the configured time source (the Worker's clock, or Linkhub's `GET /Time`).
@@ -57,12 +73,16 @@ impl App {
         }
     }
 
-    fn authorize_merchant(&self, req: &Request) -> Result<(), MerchantError> {
+    fn authorized(&self, req: &Request) -> bool {
         let header = req.headers().get("authorization").ok().flatten();
-        match bearer(header.as_deref()) {
-            Some(token) if secret_eq(token, self.config.api_token.expose()) => Ok(()),
-            _ => Err(MerchantError::Unauthorized),
-        }
+        bearer(header.as_deref())
+            .is_some_and(|token| secret_eq(token, self.config.api_token.expose()))
+    }
+
+    fn authorize_merchant(&self, req: &Request) -> Result<(), MerchantError> {
+        self.authorized(req)
+            .then_some(())
+            .ok_or(MerchantError::Unauthorized)
     }
 }
 
@@ -78,6 +98,8 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Response {
         Routed::To(Route::Refund) => respond(m, p, refunds(req, &env, ctx).await),
         Routed::To(Route::RefundRequest(id)) => respond(m, p, read_refund(&req, &env, id).await),
         Routed::To(Route::Cashbill(key)) => respond(m, p, read_cashbill(&req, &env, key).await),
+        Routed::To(Route::FailedEvents) => respond(m, p, failed_events(&req, &env).await),
+        Routed::To(Route::Replay) => respond(m, p, replay(req, &env).await),
         Routed::To(Route::Webhook) => respond(m, p, webhook(req, &env).await),
         Routed::MethodNotAllowed => respond(m, p, Err(RouteError::MethodNotAllowed)),
         Routed::NotFound => respond(m, p, Err(RouteError::NotFound)),
@@ -110,7 +132,8 @@ async fn healthz(env: &Env) -> Response {
         Ok(kv) => kv.get("health:probe").text().await.is_ok(),
         Err(_) => false,
     };
-    let health = Health::new(answers, config.as_ref().map(|_| ()));
+    let health =
+        Health::new(answers, config.as_ref().map(|_| ())).with_notifications(&notifications(env));
     json(health.http_status(), &health)
 }
 
@@ -212,6 +235,31 @@ async fn read_cashbill(req: &Request, env: &Env, key: &str) -> Result<Response, 
         200,
         &app.service().cashbill(corp.as_deref(), key).await?,
     ))
+}
+
+async fn failed_events(req: &Request, env: &Env) -> Result<Response, NotificationsError> {
+    let app = App::new(env)?;
+    if !app.authorized(req) {
+        return Err(NotificationsError::Unauthorized);
+    }
+    let cursor = req.url().ok().and_then(|u| {
+        u.query_pairs()
+            .find(|(k, _)| k == "cursor")
+            .map(|(_, v)| v.into_owned())
+    });
+    Ok(json(
+        200,
+        &app.service().failed_events(cursor.as_deref()).await?,
+    ))
+}
+
+async fn replay(mut req: Request, env: &Env) -> Result<Response, NotificationsError> {
+    let app = App::new(env)?;
+    if !app.authorized(&req) {
+        return Err(NotificationsError::Unauthorized);
+    }
+    let bytes = body(&mut req, MAX_REPLAY_BYTES).await?;
+    Ok(json(200, &app.service().replay(&bytes).await?))
 }
 
 async fn webhook(mut req: Request, env: &Env) -> Result<Response, WebhookError> {

@@ -6,6 +6,7 @@
 //! A new code is a new `Code` variant and a row in `edge/README.md` (a test checks the table).
 
 mod merchant;
+mod notifications;
 mod route;
 mod webhook;
 
@@ -14,6 +15,7 @@ use serde_json::{Value, json};
 use strum::IntoEnumIterator;
 
 pub use merchant::MerchantError;
+pub use notifications::NotificationsError;
 pub use route::{BodyError, RouteError};
 pub use webhook::WebhookError;
 
@@ -46,6 +48,8 @@ pub enum Code {
     StorageUnavailable,
     TimeUnavailable,
     NotConfigured,
+    NotificationsOff,
+    QueueUnavailable,
 }
 
 impl Code {
@@ -60,13 +64,14 @@ impl Code {
             Unauthorized => 401,
             NotFound => 404,
             MethodNotAllowed => 405,
-            SubmitIdConflict | RefundIdConflict | MgtKeyInUse | OriginalPending => 409,
+            SubmitIdConflict | RefundIdConflict | MgtKeyInUse | OriginalPending
+            | NotificationsOff => 409,
             BodyTooLarge => 413,
             InvalidCashbills | NoCashbills | TooManyCashbills | InvalidRefunds | NoRefunds
             | TooManyRefunds | InvalidRequest => 422,
             Internal => 500,
             PopbillRejected | PopbillAuthFailed => 502,
-            StorageUnavailable | TimeUnavailable | NotConfigured => 503,
+            StorageUnavailable | TimeUnavailable | NotConfigured | QueueUnavailable => 503,
         }
     }
 

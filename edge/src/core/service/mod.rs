@@ -1,6 +1,8 @@
 //! The Worker's behaviour over its ports (KV, POPBiLL), with the time passed in. The `worker`
 //! shell calls these; native tests call them with an in-memory KV and a fake POPBiLL.
 
+mod events;
+pub mod notify;
 mod poll;
 mod read;
 mod reconcile;
@@ -15,10 +17,13 @@ mod webhook;
 use popbill::CorpNum;
 
 use super::kv::Kv;
+use super::notify::Notifications;
+use super::outbox::Outbox;
 use super::store::Store;
 use super::upstream::Upstream;
 use super::webhook::WebhookAuth;
 
+pub use events::Resent;
 pub use poll::{PollError, PollOutcome};
 pub use reconcile::{EXAMINE_BUDGET, FACT_BUDGET, KV_BUDGET, KV_LIMIT, rotation_start};
 pub use refund::Refunded;
@@ -36,10 +41,22 @@ pub struct Settings {
     pub webhook_auth: WebhookAuth,
 }
 
+/// Where the merchant's events go (`events.rs`): the queue, the settings, and the Worker's own
+/// clock for the events' timestamps.
+#[derive(Clone, Copy)]
+pub struct Events<'a> {
+    pub outbox: &'a dyn Outbox,
+    pub notifications: &'a Notifications,
+    pub clock: &'a dyn popbill::Clock,
+}
+
 pub struct Service<'a, K: Kv, U: Upstream> {
     kv: &'a K,
     upstream: &'a U,
     settings: &'a Settings,
+    /// `None`: nothing is queued (tests of other behaviour, the short-lived shells that never
+    /// record facts).
+    events: Option<Events<'a>>,
 }
 
 impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
@@ -48,7 +65,14 @@ impl<'a, K: Kv, U: Upstream> Service<'a, K, U> {
             kv,
             upstream,
             settings,
+            events: None,
         }
+    }
+
+    /// The same service, queueing the merchant's events once their facts are stored.
+    pub fn with_events(mut self, events: Events<'a>) -> Self {
+        self.events = Some(events);
+        self
     }
 
     fn store(&self) -> Store<'a, K> {

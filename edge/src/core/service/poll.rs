@@ -8,6 +8,7 @@ use popbill::{MgtKey, SubmitId};
 
 use super::Service;
 use crate::core::facts::{FilingFact, IssueFact};
+use crate::core::keys::FactKind;
 use crate::core::kv::Kv;
 use crate::core::status::ReceiptFacts;
 use crate::core::store::{Recorded, StoreError};
@@ -82,7 +83,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             return Ok(0);
         }
         let store = self.store();
-        let mut written = 0;
+        let mut known = facts.clone();
+        let mut written = Vec::new();
         for item in &result.issue_result {
             // A result for a receipt this submission does not hold is not ours to record.
             let Some((key, _)) = item.mgt_key.as_deref().and_then(|k| sub.cashbills.get(k)) else {
@@ -96,10 +98,12 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             };
             let recorded = store.record_listed_absent_issue(&sub.submit_id, key, &fact);
             if recorded.await? == Recorded::Written {
-                written += 1;
+                written.push((key.clone(), FactKind::Issue));
+                known.entry(key.clone()).or_default().issue = Some(fact);
             }
         }
-        Ok(written)
+        self.notify_recorded(sub, &known, &written).await?;
+        Ok(written.len())
     }
 
     /// GetInfos for `due` receipts; store every final filing result (and add it to `facts`).
@@ -112,7 +116,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     ) -> Result<usize, PollError> {
         let infos = self.upstream.get_infos(&sub.corp_num, due).await?;
         let store = self.store();
-        let mut written = 0;
+        let mut written = Vec::new();
         for info in infos {
             let key = info.mgt_key.as_deref().and_then(|k| sub.cashbills.get(k));
             let (Some((key, _)), Some(fact)) = (key, FilingFact::from_info(&info)) else {
@@ -124,10 +128,11 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }
             let recorded = store.record_listed_absent_filing(&sub.submit_id, key, &fact);
             if recorded.await? == Recorded::Written {
-                written += 1;
+                written.push((key.clone(), FactKind::Filing));
             }
             listed.filing = Some(fact);
         }
-        Ok(written)
+        self.notify_recorded(sub, facts, &written).await?;
+        Ok(written.len())
     }
 }

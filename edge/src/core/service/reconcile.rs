@@ -46,13 +46,31 @@ pub fn rotation_start(now: KstDateTime, open: usize) -> usize {
     (minute.wrapping_mul(EXAMINE_BUDGET as u64) % open as u64) as usize
 }
 
+/// Submissions whose unsent events one run sends again (each costs about four KV operations).
+pub const RESEND_PER_RUN: usize = 20;
+
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// One cron run. Fails only when the open submissions cannot be listed; a failure with one
     /// submission is a [`Problem`] in the report and the run goes on with the next.
     pub async fn reconcile(&self, now: KstDateTime) -> Result<ReconcileReport, StoreError> {
         let kv = CountingKv::new(self.kv, KV_LIMIT);
-        let counted = Service::new(&kv, self.upstream, self.settings);
+        let mut counted = Service::new(&kv, self.upstream, self.settings);
+        counted.events = self.events;
         let mut report = ReconcileReport::default();
+        // Events the queue once refused go out first: they are older than anything below.
+        match counted.resend_unsent(RESEND_PER_RUN).await {
+            Ok(resent) => {
+                report.events_resent += resent.events;
+                for (id, cause) in resent.left {
+                    report.problem(Problem::new(&id, Step::Notify, cause));
+                }
+            }
+            Err(e) => report.problem(Problem {
+                submit_id: None,
+                step: Step::Notify,
+                cause: e.to_string(),
+            }),
+        }
         let mut open = counted
             .store()
             .open_submissions(KV_BUDGET, now.unix_millis())
@@ -99,20 +117,17 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let store = self.store();
         let at = |step| move |e: StoreError| Problem::new(id, step, e);
         // The results first: when they cover every receipt and nothing is due (most submissions
-        // wait a day for their filing results), they decide without the record.
+        // wait a day for their filing results), the record is not read.
         let mut listed = None;
         if let (Some(n), Some(created_ms)) = (entry.receipts, entry.created_ms) {
             let facts = store.facts(id).await.map_err(at(Step::Read))?;
-            if let Some(decided) = settled(n, created_ms, &facts, now) {
+            // Closing reads the record (the completion is announced from it): once a submission.
+            if settled(n, created_ms, &facts, now) == Some(Settled::Wait) {
                 let outcome = store.outcome(id).await.map_err(at(Step::Read))?;
                 // Results can arrive by webhook before the send's answer is stored: then the
                 // record is read and the send resolved as usual.
                 if outcome.is_some_and(|o| o.phase == Phase::Accepted) {
                     report.settled += 1;
-                    if decided == Settled::Close {
-                        store.close(id).await.map_err(at(Step::Close))?;
-                        report.closed += 1;
-                    }
                     return Ok(());
                 }
             }
@@ -159,6 +174,9 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             if let Some(e) = sent.unsaved {
                 report.problem(Problem::new(id, Step::Record, e));
             }
+            if let Some(e) = sent.unnotified {
+                report.problem(Problem::new(id, Step::Notify, e));
+            }
         }
 
         let just_sent = p.resolve_send || p.release;
@@ -184,6 +202,12 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         }
 
         if plan(&sub, &facts, now).close {
+            // Announced before the marker goes: if it cannot be, the next run tries again.
+            if sub.phase == Phase::Accepted {
+                self.notify_completed(&sub, &facts)
+                    .await
+                    .map_err(at(Step::Notify))?;
+            }
             store.close(id).await.map_err(at(Step::Close))?;
             report.closed += 1;
         }

@@ -9,6 +9,7 @@ use popbill::{KstDateTime, MgtKey};
 
 use super::Service;
 use super::send::Sent;
+use crate::core::keys::FactKind;
 use crate::core::kv::Kv;
 use crate::core::refund::{Release, release};
 use crate::core::status::ReceiptFacts;
@@ -69,16 +70,18 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             Release::Waiting(originals) => return Ok(Released::Waiting(originals)),
             Release::Go(blocked) => blocked,
         };
-        let mut written = 0;
+        let mut written = Vec::new();
         for (key, fact) in blocked {
             if facts.get(&key).is_some_and(|f| f.blocked.is_some()) {
                 continue;
             }
             if store.record_blocked(&sub.submit_id, &key, &fact).await? == Recorded::Written {
-                written += 1;
+                written.push((key.clone(), FactKind::Blocked));
             }
             facts.entry(key).or_default().blocked = Some(fact);
         }
+        self.notify_recorded(sub, facts, &written).await?;
+        let written = written.len();
         let sendable = sub
             .cashbills
             .select(|k| facts.get(k).is_none_or(|f| f.blocked.is_none()));

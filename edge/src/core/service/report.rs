@@ -22,6 +22,8 @@ pub enum Step {
     Record,
     /// Removing the open marker of a finished submission.
     Close,
+    /// Queueing the merchant's events (or re-sending those the queue once refused).
+    Notify,
 }
 
 /// One failure, with its cause; the next run tries again.
@@ -60,14 +62,16 @@ pub struct ReconcileReport {
     /// Refunds recorded as never to be sent (their original's filing failed).
     pub refunds_blocked: usize,
     pub examined: usize,
-    /// Examined from their results alone (nothing to ask POPBiLL; closed if every receipt is
-    /// final), without reading the record.
+    /// Examined from their results alone (nothing to ask POPBiLL yet), without reading the
+    /// record.
     pub settled: usize,
     pub sends_resolved: usize,
     pub bulk_polls: usize,
     pub info_polls: usize,
     pub facts_written: usize,
     pub closed: usize,
+    /// Events the queue once refused, sent again this run.
+    pub events_resent: usize,
     /// Open submissions left for the next run: one of this run's budgets (KV operations,
     /// examined submissions, recorded results) was spent.
     pub deferred: usize,
@@ -100,7 +104,8 @@ impl fmt::Display for ReconcileReport {
             f,
             "open {}, examined {} ({} from their results alone), deferred {}, held {} (waiting \
              for {} originals' filing), released {}, refunds blocked {}, sends resolved {}, \
-             GetBulkResult {}, GetInfos {}, facts written {}, closed {}, KV operations {}",
+             GetBulkResult {}, GetInfos {}, facts written {}, closed {}, events re-sent {}, \
+             KV operations {}",
             self.open,
             self.examined,
             self.settled,
@@ -114,6 +119,7 @@ impl fmt::Display for ReconcileReport {
             self.info_polls,
             self.facts_written,
             self.closed,
+            self.events_resent,
             self.kv_ops
         )?;
         if self.failures() > 0 {

@@ -9,7 +9,7 @@ use popbill::codes::{SUBMIT_ID_IN_USE, SUBMIT_ID_NOT_FOUND};
 
 use super::Service;
 use crate::core::kv::Kv;
-use crate::core::store::StoreError;
+use crate::core::store::{Recorded, StoreError};
 use crate::core::submission::{Phase, Rejection, Submission};
 use crate::core::upstream::{Upstream, UpstreamError, UpstreamErrorKind};
 
@@ -29,6 +29,8 @@ pub(super) struct Sent {
     /// POPBiLL answered but the answer was not stored: the submission still reads as `Sending`,
     /// and reconcile asks POPBiLL again (which is safe: it never resends blindly).
     pub unsaved: Option<StoreError>,
+    /// A refusal was stored but its events could neither be queued nor marked for the cron.
+    pub unnotified: Option<StoreError>,
 }
 
 enum Attempt {
@@ -48,6 +50,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
         let sent = |outcome| Sent {
             outcome,
             unsaved: None,
+            unnotified: None,
         };
         if sub.phase != Phase::Sending {
             return sent(self.outcome_of(sub));
@@ -76,13 +79,18 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             Attempt::Unclear(e) | Attempt::Failed(e) => return sent(SendOutcome::Pending(e)),
         }
         let saved = if check_first {
-            self.store().save_outcome(sub).await.map(|_| ())
+            self.store().save_outcome(sub).await
         } else {
             self.store().save_first_outcome(sub).await
+        };
+        let unnotified = match (&saved, sub.phase) {
+            (Ok(Recorded::Written), Phase::Rejected) => self.notify_rejected(sub).await.err(),
+            _ => None,
         };
         Sent {
             outcome: self.outcome_of(sub),
             unsaved: saved.err(),
+            unnotified,
         }
     }
 

@@ -56,10 +56,20 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             Classified::Receipt { target, fact } => {
                 let hint = target.submit_id.as_ref();
                 match self.owner(&target.corp, &target.mgt_key, hint).await? {
-                    Some(owner) => Some(match &fact {
-                        Fact::Issue(f) => store.record_issue(&owner, &target.mgt_key, f).await?,
-                        Fact::Filing(f) => store.record_filing(&owner, &target.mgt_key, f).await?,
-                    }),
+                    Some(owner) => {
+                        let recorded = match &fact {
+                            Fact::Issue(f) => {
+                                store.record_issue(&owner, &target.mgt_key, f).await?
+                            }
+                            Fact::Filing(f) => {
+                                store.record_filing(&owner, &target.mgt_key, f).await?
+                            }
+                        };
+                        // Queued before the 200: if it cannot be, POPBiLL's retry brings it back.
+                        self.notify_webhook_fact(&owner, &target.mgt_key, &fact, recorded)
+                            .await?;
+                        Some(recorded)
+                    }
                     None => None,
                 }
             }
