@@ -5,6 +5,7 @@ use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use crate::mock::MockPopbill;
@@ -80,9 +81,15 @@ impl WorkerConfig {
 /// When a starting Worker counts as up, from its `/healthz` answer (status, JSON body).
 type Ready = fn(u16, &serde_json::Value) -> bool;
 
-fn healthy(status: u16, _body: &serde_json::Value) -> bool {
-    status < 500
+/// The Worker's own `/healthz` report (not another program's answer on a port that was
+/// free a moment ago): its `kv` field is always there.
+fn healthy(status: u16, body: &serde_json::Value) -> bool {
+    status < 500 && body["kv"].is_string()
 }
+
+/// How often a start is tried again on new ports when another program took one of them
+/// between [`free_port`] and wrangler binding it.
+const PORT_CLASH_ATTEMPTS: u32 = 3;
 
 pub struct WorkerProcess {
     pub url: String,
@@ -93,6 +100,10 @@ pub struct WorkerProcess {
     /// Local KV (and the logs) live here; a restart reuses it.
     pub persist: tempfile::TempDir,
     starts: u32,
+    /// The scheduled minute (since the Unix epoch) of the next cron trigger: each trigger is a
+    /// minute after the last, as on Cloudflare, so the cron's runs take consecutive slices of the
+    /// open submissions however fast a test triggers them.
+    cron_minute: AtomicI64,
 }
 
 impl WorkerProcess {
@@ -120,25 +131,57 @@ impl WorkerProcess {
             child,
             persist,
             starts: 1,
+            cron_minute: AtomicI64::new(wall_minute()),
         };
-        worker.wait_ready(ready).await;
+        worker.become_ready(&config, ready).await;
         worker
+    }
+
+    /// The URL that runs the Worker's cron handler once (`wrangler dev --test-scheduled`), for
+    /// the minute after the previous trigger's.
+    pub fn cron_url(&self) -> String {
+        let minute = self.cron_minute.fetch_add(1, Ordering::Relaxed);
+        format!(
+            "{}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time={}",
+            self.url,
+            minute * 60_000
+        )
     }
 
     /// Stop the Worker and start it again on the same local KV (a deploy or a crash mid-flow).
     pub async fn restart(&mut self, config: WorkerConfig) {
         self.kill();
+        self.respawn(&config);
+        self.become_ready(&config, healthy).await;
+    }
+
+    fn respawn(&mut self, config: &WorkerConfig) {
         let (child, url, log_path, inspector_port) =
-            spawn(&config, self.persist.path(), self.starts);
+            spawn(config, self.persist.path(), self.starts);
         self.starts += 1;
         self.child = child;
         self.url = url;
         self.log_path = log_path;
         self.inspector_port = inspector_port;
-        self.wait_ready(healthy).await;
     }
 
-    async fn wait_ready(&mut self, ready: Ready) {
+    /// Wait until the Worker answers; when wrangler gave up because one of its ports was taken
+    /// meanwhile, start it again on new ones.
+    async fn become_ready(&mut self, config: &WorkerConfig, ready: Ready) {
+        for attempt in 1..=PORT_CLASH_ATTEMPTS {
+            match self.wait_ready(ready).await {
+                Ok(()) => return,
+                Err(log) if attempt < PORT_CLASH_ATTEMPTS && port_clash(&log) => {
+                    self.kill();
+                    self.respawn(config);
+                }
+                Err(log) => panic!("wrangler dev exited early; log:\n{log}"),
+            }
+        }
+    }
+
+    /// `Err(log)` when wrangler exits before the Worker answers.
+    async fn wait_ready(&mut self, ready: Ready) -> Result<(), String> {
         let http = reqwest::Client::new();
         let url = format!("{}/healthz", self.url);
         let log_path = self.log_path.clone();
@@ -147,22 +190,23 @@ impl WorkerProcess {
             "wrangler dev to serve /healthz",
             Duration::from_secs(90),
             || {
-                if let Ok(Some(status)) = child.try_wait() {
-                    panic!(
-                        "wrangler dev exited early ({status}); log:\n{}",
-                        read_log(&log_path)
-                    );
-                }
+                let exited = match child.try_wait() {
+                    Ok(Some(status)) => Some(format!("({status})\n{}", read_log(&log_path))),
+                    _ => None,
+                };
                 let req = http.get(&url).timeout(Duration::from_secs(5)).send();
                 async move {
+                    if let Some(log) = exited {
+                        return Some(Err(log));
+                    }
                     let resp = req.await.ok()?;
                     let status = resp.status().as_u16();
                     let body = resp.json().await.unwrap_or(serde_json::Value::Null);
-                    ready(status, &body).then_some(())
+                    ready(status, &body).then_some(Ok(()))
                 }
             },
         )
-        .await;
+        .await
     }
 
     /// Everything wrangler and the Worker printed so far (all starts).
@@ -201,6 +245,20 @@ impl WorkerProcess {
             }
         }
     }
+}
+
+/// The current minute since the Unix epoch, by this machine's clock.
+fn wall_minute() -> i64 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    i64::try_from(ms / 60_000).unwrap_or(0)
+}
+
+/// Whether wrangler's log says it could not bind a port.
+fn port_clash(log: &str) -> bool {
+    let log = log.to_ascii_lowercase();
+    log.contains("eaddrinuse") || log.contains("address already in use")
 }
 
 impl Drop for WorkerProcess {

@@ -22,7 +22,7 @@ use crate::core::notify::Notifications;
 use crate::core::reconcile::POLL_INTERVAL_MS;
 use crate::core::router::{Route, Routed, index, route};
 use crate::core::secret::{bearer, secret_eq};
-use crate::core::service::{Events, PollOutcome, Service, WebhookOutcome};
+use crate::core::service::{Events, PollOutcome, Service, WebhookOutcome, minute_of};
 use crate::core::webhook::{MAX_WEBHOOK_BYTES, WebhookHeaders};
 
 /// Everything a route needs, built per request from the environment.
@@ -296,8 +296,9 @@ async fn webhook(mut req: Request, env: &Env) -> Result<Response, WebhookError> 
     Ok(json(200, &serde_json::json!({ "result": "OK" })))
 }
 
-/// The cron: reconcile every open submission.
-pub async fn reconcile(env: Env) {
+/// The cron: reconcile the open submissions, the slice for the trigger's scheduled time
+/// (`scheduled_ms`, ms since the Unix epoch).
+pub async fn reconcile(env: Env, scheduled_ms: f64) {
     let app = match App::new(&env) {
         Ok(app) => app,
         Err(e) => {
@@ -312,7 +313,8 @@ pub async fn reconcile(env: Env) {
             return;
         }
     };
-    match app.service().reconcile(now).await {
+    let minute = minute_of(scheduled_ms as i64);
+    match app.service().reconcile_slot(now, minute).await {
         Ok(report) if report.failures() > 0 => console_error!("reconcile {now}: {report}"),
         Ok(report) => console_log!("reconcile {now}: {report}"),
         Err(e) => console_error!("reconcile {now}: cannot list open submissions: {e}"),

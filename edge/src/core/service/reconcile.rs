@@ -34,16 +34,21 @@ pub const FACT_BUDGET: usize = 100;
 
 /// See [`FACT_BUDGET`]. Each minute's run starts further along the open submissions, so every
 /// one is examined within `open / EXAMINE_BUDGET` minutes.
-pub const EXAMINE_BUDGET: usize = 10;
+pub const EXAMINE_BUDGET: usize = 5;
 
-/// Where in the `open` submissions (listing order) the run at `now` starts: each minute moves on
-/// by [`EXAMINE_BUDGET`], so consecutive runs examine consecutive slices.
-pub fn rotation_start(now: KstDateTime, open: usize) -> usize {
+/// Where in the `open` submissions (listing order) the run of `minute` (minutes since the Unix
+/// epoch: the cron trigger's scheduled time) starts: each minute moves on by
+/// [`EXAMINE_BUDGET`], so consecutive runs examine consecutive slices.
+pub fn rotation_start(minute: i64, open: usize) -> usize {
     if open == 0 {
         return 0;
     }
-    let minute = now.unix_millis().div_euclid(60_000) as u64;
-    (minute.wrapping_mul(EXAMINE_BUDGET as u64) % open as u64) as usize
+    (minute.unsigned_abs().wrapping_mul(EXAMINE_BUDGET as u64) % open as u64) as usize
+}
+
+/// The minute (since the Unix epoch) a time falls in: the rotation's slot for a run at `now`.
+pub fn minute_of(unix_millis: i64) -> i64 {
+    unix_millis.div_euclid(60_000)
 }
 
 /// Submissions whose unsent events one run sends again (each costs about four KV operations).
@@ -53,6 +58,16 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// One cron run. Fails only when the open submissions cannot be listed; a failure with one
     /// submission is a [`Problem`] in the report and the run goes on with the next.
     pub async fn reconcile(&self, now: KstDateTime) -> Result<ReconcileReport, StoreError> {
+        self.reconcile_slot(now, minute_of(now.unix_millis())).await
+    }
+
+    /// The same, the run's slice of the open submissions chosen by `minute` (the cron trigger's
+    /// scheduled minute, which may differ from `now` when the business clock is POPBiLL's).
+    pub async fn reconcile_slot(
+        &self,
+        now: KstDateTime,
+        minute: i64,
+    ) -> Result<ReconcileReport, StoreError> {
         let kv = CountingKv::new(self.kv, KV_LIMIT);
         let mut counted = Service::new(&kv, self.upstream, self.settings);
         counted.events = self.events;
@@ -77,7 +92,7 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             .await?;
         report.open = open.due.len() + open.not_due;
         report.held = open.not_due;
-        let start = rotation_start(now, open.due.len());
+        let start = rotation_start(minute, open.due.len());
         open.due.rotate_left(start);
         for entry in open.due {
             if kv.used() >= KV_BUDGET
