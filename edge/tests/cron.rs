@@ -205,7 +205,11 @@ fn each_minute_starts_where_the_last_one_stopped() {
     for w in starts.windows(2) {
         assert_eq!((w[0] + EXAMINE_BUDGET) % open, w[1], "{starts:?}");
     }
-    assert_eq!(rotation_start(minute_of(t("20250711100100").unix_millis()), 0), 0, "nothing open");
+    assert_eq!(
+        rotation_start(minute_of(t("20250711100100").unix_millis()), 0),
+        0,
+        "nothing open"
+    );
 }
 
 #[test]
