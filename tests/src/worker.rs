@@ -367,3 +367,36 @@ fn wrangler_toml(config: &WorkerConfig, persist: &Path, shim: &Path) -> PathBuf 
 fn read_log(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_workers_own_health_report_counts_as_ready() {
+        assert!(healthy(
+            200,
+            &serde_json::json!({"status": "ok", "kv": "ok"})
+        ));
+        // Another program that took the port meanwhile: an empty 404, or some other JSON.
+        assert!(!healthy(404, &serde_json::Value::Null));
+        assert!(!healthy(200, &serde_json::json!({"status": "ok"})));
+        assert!(!healthy(
+            503,
+            &serde_json::json!({"status": "degraded", "kv": "ok"})
+        ));
+    }
+
+    #[test]
+    fn wranglers_and_workerds_port_errors_are_recognised_and_other_failures_are_not() {
+        // As wrangler 4 prints them when --port is taken.
+        assert!(port_clash(
+            "✘ [ERROR] Address already in use (127.0.0.1:18999). Please check that you are not \
+             already running a server on this address or specify a different port with --port."
+        ));
+        assert!(port_clash(
+            "Error: listen EADDRINUSE: address already in use 127.0.0.1:9229"
+        ));
+        assert!(!port_clash("✘ [ERROR] Could not resolve \"./shim.mjs\""));
+    }
+}
