@@ -18,6 +18,7 @@ mod cleanup;
 mod cli_file;
 mod cost;
 mod events;
+mod heap;
 mod inputs;
 mod isolate;
 mod latency;

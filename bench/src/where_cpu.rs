@@ -144,7 +144,7 @@ pub async fn profile(stack: &Stack, submissions: usize) -> Result<Vec<Profiled>>
 
     cron_setup(stack, 1_000, "PROFCRON", &trade_dt).await?;
     let profiler = Profiler::start(&root, stack.worker.inspector_port, &out, INTERVAL_US)?;
-    let invocations = cron_invocations(stack, &isolate, 0).await?;
+    let invocations = cron_invocations(stack, &isolate, 0, None).await?;
     profiles.push(Profiled {
         key: "cron",
         requests: invocations.len(),
@@ -155,7 +155,7 @@ pub async fn profile(stack: &Stack, submissions: usize) -> Result<Vec<Profiled>>
     let profiler = Profiler::start(&root, stack.worker.inspector_port, &out, INTERVAL_US)?;
     let mut idle = 0;
     for _ in 0..5 {
-        idle += cron_invocations(stack, &isolate, 0).await?.len();
+        idle += cron_invocations(stack, &isolate, 0, None).await?.len();
     }
     profiles.push(Profiled {
         key: "cron_idle",

@@ -158,6 +158,24 @@ pub struct CronInvocation {
     /// The isolate thread's CPU for the invocation, minus one noop request (ms).
     pub own_ms: f64,
     pub kv: KvOps,
+    /// The isolate's heap in use before and after it (bytes), when the inspector answered:
+    /// a heap that shrank means V8 collected garbage during the invocation.
+    pub heap: Option<(u64, u64)>,
+}
+
+impl CronInvocation {
+    /// Bytes of heap freed during the invocation (0 when it grew or was not read).
+    pub fn heap_freed(&self) -> u64 {
+        self.heap
+            .map_or(0, |(before, after)| before.saturating_sub(after))
+    }
+
+    /// Bytes the heap grew by during the invocation (0 when it shrank or was not read): what
+    /// the invocation allocated and V8 has not collected yet.
+    pub fn heap_grown(&self) -> u64 {
+        self.heap
+            .map_or(0, |(before, after)| after.saturating_sub(before))
+    }
 }
 
 /// A cron round: `receipts` open receipts whose issuance results wait at POPBiLL, and the
@@ -414,6 +432,16 @@ pub async fn measure(stack: &Stack, plan: Plan) -> Result<WorkerCpu> {
                 .collect::<Vec<_>>()
                 .join(" + ")
         );
+        if c.invocations.iter().all(|i| i.heap.is_some()) {
+            println!(
+                "    heap freed during each (MB): {}",
+                c.invocations
+                    .iter()
+                    .map(|i| format!("{:.1}", i.heap_freed() as f64 / 1_048_576.0))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            );
+        }
         if round == 0 {
             out.cron_cold = Some(c);
         } else {
@@ -489,9 +517,14 @@ async fn cron_round(
     trade_dt: &str,
 ) -> Result<CronRound> {
     cron_setup(stack, receipts, &format!("CRON{round}"), trade_dt).await?;
+    // Without the inspector the rounds are measured all the same, without their heap.
+    let mut heap = crate::heap::HeapProbe::start(&e2e::repo_root(), stack.worker.inspector_port)
+        .map_err(|e| eprintln!("  (heap not read: {e})"))
+        .ok();
+
     Ok(CronRound {
         receipts,
-        invocations: cron_invocations(stack, isolate, 50).await?,
+        invocations: cron_invocations(stack, isolate, 50, heap.as_mut()).await?,
     })
 }
 
@@ -544,6 +577,7 @@ pub async fn cron_invocations(
     stack: &Stack,
     isolate: &Isolate,
     noop: usize,
+    mut heap: Option<&mut crate::heap::HeapProbe>,
 ) -> Result<Vec<CronInvocation>> {
     let mut out = Vec::new();
     for _ in 0..MAX_CRON_RUNS {
@@ -557,6 +591,8 @@ pub async fn cron_invocations(
             ms(cpu.thread_ns) / n as f64
         };
         let kv_before = kv_ops(stack).await?;
+        // Read outside the CPU window: the inspector's answer runs on the isolate's thread.
+        let heap_before = heap.as_deref_mut().map(|h| h.used()).transpose()?;
         let before = cpu(isolate)?;
         let resp = stack
             .http
@@ -567,6 +603,7 @@ pub async fn cron_invocations(
         let status = resp.status();
         let _ = resp.bytes().await;
         let used = cpu(isolate)?.since(before);
+        let heap_after = heap.as_deref_mut().map(|h| h.used()).transpose()?;
         if !status.is_success() {
             return Err(format!("cron trigger answered {status}"));
         }
@@ -575,6 +612,7 @@ pub async fn cron_invocations(
         out.push(CronInvocation {
             own_ms: ms(used.thread_ns) - noop_ms,
             kv,
+            heap: heap_before.zip(heap_after),
         });
         if done {
             break;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::load::Run;
 use crate::where_cpu::Profiled;
-use crate::worker_cpu::{Spread, WorkerCpu};
+use crate::worker_cpu::{CronInvocation, Spread, WorkerCpu};
 
 fn p50(run: &Run) -> String {
     super::ms(run.percentile(0.5))
@@ -234,6 +234,70 @@ pub fn cron_heaviest(cpu: &WorkerCpu) -> Option<Spread> {
         .map(|i| i.own_ms)
         .collect();
     (!v.is_empty()).then(|| Spread::of(&v))
+}
+
+/// The warm rounds' invocations over the Free plan's 10 ms, set against the isolate's heap:
+/// `None` when none went over.
+pub fn cron_over_limit(cpu: &WorkerCpu) -> Option<String> {
+    const LIMIT_MS: f64 = 10.0;
+    let all: Vec<&CronInvocation> = cpu.cron.iter().flat_map(|r| r.invocations.iter()).collect();
+    let (over, under): (Vec<&CronInvocation>, Vec<&CronInvocation>) =
+        all.iter().partition(|i| i.own_ms > LIMIT_MS);
+    if over.is_empty() {
+        return None;
+    }
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    let under_max = under.iter().map(|i| i.own_ms).fold(0.0, f64::max);
+    let mut text = format!(
+        "{} of the warm rounds' {} invocations went over 10 ms ({} ms); the other {} stayed \
+         within {under_max:.1} ms",
+        over.len(),
+        all.len(),
+        over.iter()
+            .map(|i| format!("{:.1}", i.own_ms))
+            .collect::<Vec<_>>()
+            .join(", "),
+        under.len(),
+    );
+    if over.iter().all(|i| i.heap.is_some()) {
+        let mut freed_under: Vec<f64> = under.iter().map(|i| mb(i.heap_freed())).collect();
+        freed_under.sort_by(f64::total_cmp);
+        let under_freeing = freed_under.iter().filter(|f| **f > 0.0).count();
+        let grown: Vec<f64> = under
+            .iter()
+            .filter(|i| i.heap_freed() == 0)
+            .map(|i| mb(i.heap_grown()))
+            .collect();
+        let _ = write!(
+            text,
+            ". During {} the isolate's heap shrank by {} MB: V8 collected garbage, in one pause \
+             that lands in whichever request is running. {} of the other {} freed heap, at most \
+             {:.1} MB; one that freed none grew the heap by a median {:.2} MB. A full collection's \
+             pause follows the live heap V8 has to mark, and here that heap holds the benchmark's \
+             memory store (every key and value of the round, and the setup's garbage) which on \
+             Cloudflare is not in the Worker's isolate; the pause cannot be taken out of the \
+             measurement either (workerd's inspector does not answer \
+             `HeapProfiler.collectGarbage`)",
+            if over.len() == 1 {
+                "it"
+            } else {
+                "each of them"
+            },
+            over.iter()
+                .map(|i| format!("{:.1}", mb(i.heap_freed())))
+                .collect::<Vec<_>>()
+                .join(", "),
+            under_freeing,
+            under.len(),
+            freed_under.last().copied().unwrap_or(0.0),
+            Spread::of(&grown).median,
+        );
+    }
+    text.push_str(
+        ". A run's own work is bounded by its budgets (5 submissions, 100 results: edge README, \
+         the cron); the profile puts the cron's garbage collection in \"Where it goes\" below",
+    );
+    Some(text)
 }
 
 /// The last invocation of each measured round: nothing left to record.

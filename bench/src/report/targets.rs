@@ -61,10 +61,7 @@ pub fn checks(r: &Results, out: &mut Vec<Check>) {
         target: "≤ 10 ms each (Workers Free)".into(),
         status: status(s.is_some_and(|s| s.max <= 10.0)),
         why: s.is_some_and(|s| s.max > 10.0).then(|| {
-            "a run takes no new submission past its budgets (edge README, the cron); on this \
-             machine one invocation went beyond 10 ms: see part 8 for the rounds and the \
-             isolate's load"
-                .to_owned()
+            cpu::cron_over_limit(c).unwrap_or_else(|| "see part 8 for the rounds".to_owned())
         }),
     };
     out.push(cron(
