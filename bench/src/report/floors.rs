@@ -175,6 +175,30 @@ pub fn rows(r: &Results) -> Vec<Row> {
                 r.latency_ms
             ),
         ));
+        // The merchant sees every result once the last BULKRESULT is stored: none comes before
+        // the first submission's processing ends, then one webhook request per receipt.
+        if let Some(visible) = b.visible {
+            let e = stages(event);
+            let issued_floor = s.floor_s(subs).max(waves * lat) + MOCK_PROCESSING_S;
+            let floor = issued_floor.max(lat + MOCK_PROCESSING_S + e.floor_s(b.count));
+            out.push(time_row(
+                format!(
+                    "Bulk, {} receipts, {} ms/call: merchant sees all issued (webhooks), {what}",
+                    thousands(b.count),
+                    r.latency_ms
+                ),
+                visible,
+                floor,
+                format!(
+                    "the first BulkSubmit ({} ms) and the mock's {MOCK_PROCESSING_S:.0} s of \
+                     processing, then {} webhook requests, one per receipt, at the floor's rate \
+                     ({})",
+                    r.latency_ms,
+                    thousands(b.count),
+                    explain(&e, local)
+                ),
+            ));
+        }
     }
     if let Some(single) = r.single(n) {
         out.push(time_row(
