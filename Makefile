@@ -35,8 +35,9 @@ lint: ## rustfmt check, clippy (-D warnings) on every native target and the Work
 	@# The wasm32-only code (edge/src/shell, popbill/src/workers.rs) builds for wasm32 alone.
 	scripts/wasm-cargo.sh clippy -p edge --locked -- -D warnings
 
-native-test: ## Every native test (core, client, mock)
+native-test: ## Every native test (core, client, mock; the benchmark's memory KV under node)
 	@scripts/count-tests.sh cargo test --workspace --exclude e2e --locked
+	@node --test bench/worker/
 
 dry-run: worker ## Check the deployable bundle and config (wrangler deploy --dry-run)
 	@scripts/dry-run.sh

@@ -5,6 +5,8 @@
 #     (docs/TOOLCHAIN.md §1: rustup cannot fetch the target on machines without internet)
 #   - worker-build 0.8.7 and wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - npm packages from package-lock.json (wrangler/workerd, binaryen's wasm-opt, the POPBiLL SDK)
+#   - target/py: a Python venv with docs/examples/requirements.txt (the Python example's
+#     standardwebhooks, pinned by hash), for the end-to-end test that runs that example
 #   - on the Debian route, clippy for that toolchain (rust-web-clippy): `make lint` runs it on the
 #     Worker's wasm32-only code
 #
@@ -89,5 +91,30 @@ else
   npm ci --no-audit --no-fund --loglevel=error >target/setup-npm.log 2>&1 \
     || die "npm ci failed (see target/setup-npm.log); check that the npm registry is reachable"
   echo "$lock_sum" >"$stamp"
+fi
+# 5. A Python environment for the documented Python endpoint (docs/examples/merchant_events.py),
+#    which the end-to-end tests run against the Worker: PyPI's standardwebhooks, pinned by hash.
+py=target/py
+req=docs/examples/requirements.txt
+py_stamp=$py/.setup-stamp
+req_sum=$(sha256sum "$req" | cut -d' ' -f1)
+if [ -f "$py_stamp" ] && [ "$(cat "$py_stamp")" = "$req_sum" ] && [ -x "$py/bin/python" ]; then
+  say "python environment present ($py)"
+else
+  say "creating the python environment for the examples ($py)"
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m venv --help >/dev/null 2>&1 \
+    || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    command -v apt-get >/dev/null 2>&1 || die "python3 with venv is missing; install Python 3.9 or newer"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3 python3-venv; } \
+      >target/setup-apt-python.log 2>&1 \
+      || die "apt-get install of python3-venv failed (see target/setup-apt-python.log)"
+  fi
+  rm -rf "$py"
+  { python3 -m venv "$py" && "$py/bin/pip" install --quiet --disable-pip-version-check \
+      --require-hashes -r "$req"; } >target/setup-python.log 2>&1 \
+    || die "installing $req failed (see target/setup-python.log); check that PyPI is reachable"
+  echo "$req_sum" >"$py_stamp"
 fi
 say "ready"

@@ -9,18 +9,28 @@
 //! its process group) is stopped when the run ends, fails, panics or is interrupted.
 
 mod accept;
+mod baseline;
 mod bulk_single;
 mod calibrate;
+mod carryover;
 mod chart;
 mod cleanup;
 mod cli_file;
+mod cost;
 mod events;
+mod heap;
 mod inputs;
+mod isolate;
 mod latency;
 mod load;
 mod machine;
+mod parts;
+mod profile;
 mod report;
+mod sdk_single;
 mod stack;
+mod where_cpu;
+mod worker_cpu;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -28,7 +38,8 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 
 use bulk_single::ResultPath;
-use report::{Part, Results};
+use parts::{part, say};
+use report::Results;
 use stack::{Result, Stack};
 
 /// Benchmarks: bulk vs single issuance, acceptance time, Worker latency and cost, mock
@@ -57,6 +68,14 @@ struct Args {
     /// Output of `cargo bench -p mock-server --bench throughput`.
     #[arg(long, default_value = "target/bench/mock.txt")]
     mock: PathBuf,
+    /// Only the Worker's own CPU per request type (memory-KV Worker) and where it goes; print
+    /// it, write nothing (about 3 minutes; with --quick about 1).
+    #[arg(long)]
+    worker_cpu: bool,
+    /// Summarise a CPU profile kept by `BENCH_KEEP_PROFILES=1` (target/bench/profile.N.cpuprofile)
+    /// by phase, with the stacks no phase claimed, and exit.
+    #[arg(long, value_name = "FILE")]
+    profile_summary: Option<PathBuf>,
 }
 
 /// Counts per mode.
@@ -99,37 +118,26 @@ impl Plan {
     }
 }
 
-fn say(what: &str) {
-    println!("[{}] {what}", chrono::Local::now().format("%H:%M:%S"));
-}
-
-async fn part<T>(
-    parts: &mut Vec<Part>,
-    name: &str,
-    f: impl std::future::Future<Output = Result<T>>,
-) -> Result<T> {
-    say(&format!("{name}: running"));
-    let (load0, cpu0, t0) = (machine::load(), machine::tree_cpu(), Instant::now());
-    let out = f.await?;
-    parts.push(Part {
-        name: name.to_owned(),
-        load_before: load0,
-        load_after: machine::load(),
-        secs: t0.elapsed().as_secs_f64(),
-        cpu: machine::cpu_delta(&cpu0, &machine::tree_cpu()),
-    });
-    let cpu = parts.last().map(Part::cpu_text).unwrap_or_default();
-    say(&format!(
-        "{name}: done in {:.1} s (CPU s: {cpu})",
-        t0.elapsed().as_secs_f64()
-    ));
-    Ok(out)
-}
-
 async fn measure(args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
-    say("starting the mock and the Worker (wrangler dev)");
+    let mut parts = Vec::new();
+    // The memory-KV Worker first: its figures are the ones that carry over to Cloudflare.
+    r.memory = Some(
+        carryover::measure(
+            &mut parts,
+            carryover::Counts {
+                quick: args.quick,
+                accept: plan.accept_receipts,
+                bulk: *plan.counts.last().unwrap_or(&100),
+                latency_ms: args.latency_ms,
+                concurrency: args.concurrency,
+            },
+        )
+        .await?,
+    );
+    say("starting the mock and the Worker (wrangler dev, local KV)");
     let mut stack = Stack::start(0).await;
-    let result = measure_on(&mut stack, args, plan, r).await;
+    let result = measure_on(&mut stack, args, plan, r, &mut parts).await;
+    r.parts = parts;
     // Kept for reading after the run (wrangler's and the Worker's output, every start).
     let log = stack.worker.log();
     let saved = e2e::repo_root().join("target/bench/worker.log");
@@ -151,19 +159,24 @@ async fn measure(args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
     result
 }
 
-async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results) -> Result<()> {
-    let mut parts = Vec::new();
+async fn measure_on(
+    stack: &mut Stack,
+    args: &Args,
+    plan: &Plan,
+    r: &mut Results,
+    parts: &mut Vec<report::Part>,
+) -> Result<()> {
     let long = Duration::from_secs(240);
 
     // Part 2 first: its receipts are what the webhook load of part 3 reports on.
-    let accepted = part(&mut parts, "2. acceptance", async {
+    let accepted = part(parts, "2. acceptance", async {
         accept::accept(stack, "A", plan.accept_receipts, args.concurrency, long).await
     })
     .await?;
     let targets = latency::targets(&accepted.submissions);
     r.accepted = Some(accepted);
 
-    r.submission_latency = part(&mut parts, "3. submission latency", async {
+    r.submission_latency = part(parts, "3. submission latency", async {
         latency::submissions(stack, "L", plan.submission_levels, Duration::from_secs(60)).await
     })
     .await?;
@@ -173,7 +186,7 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         &targets[a..a + b],
         &targets[a + b..targets.len()],
     ];
-    r.webhook_latency = part(&mut parts, "3. webhook latency", async {
+    r.webhook_latency = part(parts, "3. webhook latency", async {
         latency::webhooks(stack, slices, long).await
     })
     .await?;
@@ -185,20 +198,20 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     }
     r.webhook_issued_on_record = issued;
     r.sustained = Some(
-        part(&mut parts, "3. sustained webhooks", async {
+        part(parts, "3. sustained webhooks", async {
             latency::sustained(stack, &targets, 64, long).await
         })
         .await?,
     );
 
-    r.calibration = part(&mut parts, "3. workerd calibration", async {
+    r.calibration = part(parts, "3. workerd calibration", async {
         calibrate::calibrate(stack, &targets, plan.calibration).await
     })
     .await?;
 
     let lat = args.latency_ms;
     for (i, &n) in plan.counts.iter().enumerate() {
-        let run = part(&mut parts, &format!("1. bulk {n} (webhooks)"), async {
+        let run = part(parts, &format!("1. bulk {n} (webhooks)"), async {
             bulk_single::bulk(
                 stack,
                 &format!("BW{i}"),
@@ -215,26 +228,36 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     }
     for (i, &n) in plan.counts.iter().enumerate() {
         let timeout = Duration::from_millis(n as u64 * (lat + 20) * 3) + Duration::from_secs(60);
-        let run = part(&mut parts, &format!("1. single {n} (sequential)"), async {
+        let run = part(parts, &format!("1. single {n} (sequential)"), async {
             bulk_single::single(stack, &format!("G{i}"), n, lat, 1, timeout).await
         })
         .await?;
         r.single.push(run);
     }
+    // The official Node SDK the same way, up to 1,000 receipts (it scales linearly, as the
+    // project's client shows up to 10,000).
+    for (i, &n) in plan.counts.iter().enumerate().filter(|(_, n)| **n <= 1_000) {
+        let timeout = Duration::from_millis(n as u64 * (lat + 20) * 3) + Duration::from_secs(60);
+        let run = part(
+            parts,
+            &format!("1. single {n} (Node SDK, sequential)"),
+            async { sdk_single::single(stack, &format!("NS{i}"), n, lat, timeout).await },
+        )
+        .await?;
+        r.sdk_single.push(run);
+    }
     let n = *plan.counts.last().unwrap_or(&100);
     let conc = plan.single_parallel;
     r.single_parallel = Some(
-        part(
-            &mut parts,
-            &format!("1. single {n} ({conc} at once)"),
-            async { bulk_single::single(stack, "GP", n, lat, conc, long).await },
-        )
+        part(parts, &format!("1. single {n} ({conc} at once)"), async {
+            bulk_single::single(stack, "GP", n, lat, conc, long).await
+        })
         .await?,
     );
     say("restarting the Worker with POLL_AFTER_SUBMIT_SECS=24 (its default)");
     stack.set_poll_after_submit(24).await;
     for (i, &n) in plan.counts.iter().enumerate() {
-        let run = part(&mut parts, &format!("1. bulk {n} (polling)"), async {
+        let run = part(parts, &format!("1. bulk {n} (polling)"), async {
             bulk_single::bulk(
                 stack,
                 &format!("BP{i}"),
@@ -252,7 +275,7 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
     let rows = *plan.counts.last().unwrap_or(&100);
     for (tag, via) in [("CW", cli_file::Via::Worker), ("CD", cli_file::Via::Direct)] {
         let run = part(
-            &mut parts,
+            parts,
             &format!("6. popbill-bulk {rows} rows {}", via.name()),
             async { cli_file::run(stack, via, tag, rows, args.concurrency, long).await },
         )
@@ -260,23 +283,51 @@ async fn measure_on(stack: &mut Stack, args: &Args, plan: &Plan, r: &mut Results
         r.cli.push(run);
     }
     r.cold_start = Some(
-        part(&mut parts, "cold start", async {
+        part(parts, "cold start", async {
             calibrate::cold_start(stack, args.concurrency).await
         })
         .await?,
     );
     r.events = Some(
-        part(&mut parts, "7. merchant events", async {
+        part(parts, "7. merchant events", async {
             events::measure(stack, plan.events_receipts, args.concurrency, long).await
         })
         .await?,
     );
-    r.parts = parts;
     Ok(())
+}
+
+/// The Worker's own CPU in workerd (memory KV) and its profile, on a stack of their own.
+async fn worker_cpu(quick: bool) -> Result<(worker_cpu::WorkerCpu, Vec<where_cpu::Profiled>)> {
+    say("starting the mock and the benchmark's memory-KV Worker (wrangler dev)");
+    let stack = Stack::start_with(0, Some(worker_cpu::ENTRY)).await;
+    let measured = worker_cpu::measure(&stack, worker_cpu::Plan::new(quick)).await;
+    let profiled = match &measured {
+        Ok(_) => where_cpu::profile(&stack, if quick { 20 } else { 40 }).await,
+        Err(e) => Err(e.clone()),
+    };
+    say("stopping the Worker");
+    drop(stack);
+    Ok((measured?, profiled?))
 }
 
 async fn main_async(args: Args) -> Result<()> {
     let root = e2e::repo_root();
+    if let Some(file) = &args.profile_summary {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let profile =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("{}", profile::summary_text(&profile));
+        return Ok(());
+    }
+    if args.worker_cpu {
+        let (cpu, profiles) = tokio::select! {
+            done = worker_cpu(args.quick) => done?,
+            _ = tokio::signal::ctrl_c() => return Err("interrupted".into()),
+        };
+        println!("{}", report::worker_cpu_text(&cpu, &profiles));
+        return Ok(());
+    }
     let plan = Plan::new(args.quick);
     let mut r = Results {
         machine: machine::Machine::read(),
@@ -290,6 +341,7 @@ async fn main_async(args: Args) -> Result<()> {
     // Read what the native benchmarks left first: fail before the long part if they are missing.
     r.core = inputs::CoreFigures::read(&root.join(&args.core))?;
     r.mock = inputs::MockFigures::read(&root.join(&args.mock))?;
+    r.before = baseline::Baseline::read(&root.join(baseline::PATH))?;
     r.wasm = inputs::wasm_size(&root.join("edge/build/index_bg.wasm"))?;
     r.upload = inputs::dry_run(&root)?;
     say(&format!(

@@ -2,11 +2,15 @@
 //! `docs/BENCHMARKS.md`. Every number printed here was measured in this run or read from the
 //! native benchmarks' output of the same `make bench`.
 
+mod carry;
 mod checks;
 mod cli;
+mod cpu;
 mod events;
+mod floors;
 mod markdown;
 mod notes;
+mod targets;
 
 use std::path::Path;
 use std::time::Duration;
@@ -19,6 +23,7 @@ use crate::latency::{Level, Sustained};
 use crate::machine::{self, Machine};
 
 pub use checks::{Status, checks};
+pub use cpu::text as worker_cpu_text;
 pub use markdown::markdown;
 
 /// One measured part: how long it took and the machine's load around it.
@@ -75,6 +80,13 @@ pub struct Results {
     pub single: Vec<SingleRun>,
     pub single_parallel: Option<SingleRun>,
     pub calibration: Vec<crate::calibrate::Probe>,
+    /// The benchmark-only Worker with an in-memory KV: the Worker's own CPU, where it goes, and
+    /// parts 1–3 again without wrangler's local KV simulation.
+    pub memory: Option<crate::carryover::MemoryKvRuns>,
+    /// The Worker's CPU before issue #15's cuts (committed baseline).
+    pub before: crate::baseline::Baseline,
+    /// Single issuance with the official Node SDK's `registIssue`, sequentially.
+    pub sdk_single: Vec<SingleRun>,
     pub cold_start: Option<crate::calibrate::ColdStart>,
     /// Unexpected answers (`status body`) and how often each came.
     pub failures: Vec<(String, usize)>,

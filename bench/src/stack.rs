@@ -27,6 +27,8 @@ pub struct Stack {
     pub poll_after_submit_secs: u64,
     /// Where the Worker sends merchant events (`None`: off, as in every part but 7).
     pub events_url: Option<String>,
+    /// The entry module when it is not wrangler.toml's `main` (the benchmark's memory-KV Worker).
+    pub entry: Option<&'static str>,
 }
 
 /// The secret the Worker signs merchant events with in part 7.
@@ -36,6 +38,7 @@ fn worker_config(
     mock: &MockPopbill,
     poll_after_submit_secs: u64,
     events_url: Option<&str>,
+    entry: Option<&str>,
 ) -> WorkerConfig {
     // TIME_SOURCE stays local: the mock follows real time, so the Worker's clock agrees with it,
     // and no `GET /Time` is added to every submission.
@@ -43,6 +46,10 @@ fn worker_config(
         "POLL_AFTER_SUBMIT_SECS",
         &poll_after_submit_secs.to_string(),
     );
+    let c = match entry {
+        Some(path) => c.entry(path),
+        None => c,
+    };
     match events_url {
         Some(url) => c
             .var("MERCHANT_WEBHOOK_URL", url)
@@ -55,6 +62,11 @@ impl Stack {
     /// The mock on a real-time clock starting now (so the Worker's and the single-issuance
     /// client's own clocks agree with it), then the Worker pointed at it.
     pub async fn start(poll_after_submit_secs: u64) -> Stack {
+        Stack::start_with(poll_after_submit_secs, None).await
+    }
+
+    /// The same, the Worker run from another entry module (`worker_cpu::ENTRY`).
+    pub async fn start_with(poll_after_submit_secs: u64, entry: Option<&'static str>) -> Stack {
         let mock = MockPopbill::start_with(mock_server::Config {
             clock: mock_server::ClockMode::Real,
             // Long enough for every run: no token renewal mid-measurement.
@@ -62,9 +74,14 @@ impl Stack {
             ..Default::default()
         })
         .await;
-        let worker = WorkerProcess::start(worker_config(&mock, poll_after_submit_secs, None)).await;
+        let worker =
+            WorkerProcess::start(worker_config(&mock, poll_after_submit_secs, None, entry)).await;
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
+            // A request no answer comes to fails instead of holding the run: wrangler reloads
+            // the Worker when its own files change (node_modules is shared), and what was in
+            // flight then may never be answered.
+            .timeout(Duration::from_secs(120))
             .build()
             .expect("a plain-HTTP client builds");
         let stack = Stack {
@@ -73,6 +90,7 @@ impl Stack {
             http,
             poll_after_submit_secs,
             events_url: None,
+            entry,
         };
         stack.warm_up().await;
         stack
@@ -85,6 +103,7 @@ impl Stack {
                 &self.mock,
                 self.poll_after_submit_secs,
                 self.events_url.as_deref(),
+                self.entry,
             ))
             .await;
     }
@@ -121,7 +140,12 @@ impl Stack {
     pub async fn reconfigure(&mut self, poll_after_submit_secs: u64, events_url: Option<String>) {
         if (poll_after_submit_secs, &events_url) != (self.poll_after_submit_secs, &self.events_url)
         {
-            let config = worker_config(&self.mock, poll_after_submit_secs, events_url.as_deref());
+            let config = worker_config(
+                &self.mock,
+                poll_after_submit_secs,
+                events_url.as_deref(),
+                self.entry,
+            );
             self.worker.restart(config).await;
             self.poll_after_submit_secs = poll_after_submit_secs;
             self.events_url = events_url;

@@ -24,6 +24,17 @@ fn a_valid_batch_is_stored_sent_once_and_answered_202_with_its_receipt_id() {
 }
 
 #[test]
+fn a_new_submission_reads_each_key_once_and_writes_its_outcome_without_reading_it_again() {
+    let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
+    let svc = Service::new(&kv, &up, &s);
+    block_on(svc.submit(&batch("S-1", &keys("K", 100)), t("20250711100000"), 7)).unwrap();
+    let c = kv.counts();
+    // Read: the record and its outcome, and the index entry of each of the 100 mgtKeys.
+    // Written: the record, the open marker, 100 index entries and POPBiLL's answer.
+    assert_eq!((c.reads, c.writes, c.lists), (2 + 100, 103, 0), "{c:?}");
+}
+
+#[test]
 fn a_missing_submit_id_is_generated() {
     let (kv, up, s) = (new_kv(), FakePopbill::new(), settings());
     let svc = Service::new(&kv, &up, &s);

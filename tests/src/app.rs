@@ -137,10 +137,7 @@ impl TestApp {
 
     /// Run the Worker's cron handler once (wrangler dev --test-scheduled) and wait for it.
     pub async fn cron(&self) {
-        let url = format!(
-            "{}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*",
-            self.worker.url
-        );
+        let url = self.worker.cron_url();
         let resp = self.http.get(url).send().await.expect("the Worker answers");
         assert!(
             resp.status().is_success(),

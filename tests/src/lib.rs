@@ -30,7 +30,9 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// A port nobody listens on right now. Bound and released, so a small race remains; fine for tests.
+/// A port nobody listens on right now. Bound and released, so another program may take it before
+/// its user binds it: `WorkerProcess` checks that the answer is the Worker's and starts again on
+/// new ports when wrangler reports the port taken.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -319,19 +319,53 @@ async fn with_notifications_unset_nothing_is_sent_and_a_replay_says_they_are_off
 
 #[tokio::test]
 async fn the_documented_node_endpoint_verifies_and_deduplicates_the_workers_events() {
+    let root = e2e::repo_root();
+    documented_endpoint_receives_the_events(
+        "node".into(),
+        root.join("docs/examples/merchant-events.js"),
+        "NX",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_documented_python_endpoint_verifies_and_deduplicates_the_workers_events() {
+    let root = e2e::repo_root();
+    // `make setup` makes this venv with the example's pinned requirements.
+    let python = root.join("target/py/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing; run `make setup`",
+        python.display()
+    );
+    documented_endpoint_receives_the_events(
+        python,
+        root.join("docs/examples/merchant_events.py"),
+        "PX",
+    )
+    .await;
+}
+
+/// Run a documented example endpoint (`program example`), send it the Worker's events for two
+/// receipts, and check what it printed: each event once, verified.
+async fn documented_endpoint_receives_the_events(
+    program: std::path::PathBuf,
+    example: std::path::PathBuf,
+    tag: &str,
+) {
     use tokio::io::AsyncBufReadExt;
     let root = e2e::repo_root();
     let port = e2e::free_port();
-    let mut node = tokio::process::Command::new("node")
-        .arg(root.join("docs/examples/merchant-events.js"))
+    let mut endpoint = tokio::process::Command::new(&program)
+        .arg(&example)
         .env("MERCHANT_WEBHOOK_SECRET", OLD_SECRET)
         .env("PORT", port.to_string())
         .current_dir(&root)
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .expect("node runs");
-    let mut lines = tokio::io::BufReader::new(node.stdout.take().expect("piped")).lines();
+        .unwrap_or_else(|e| panic!("{} runs: {e}", program.display()));
+    let mut lines = tokio::io::BufReader::new(endpoint.stdout.take().expect("piped")).lines();
     let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let sink = printed.clone();
     tokio::spawn(async move {
@@ -346,7 +380,9 @@ async fn the_documented_node_endpoint_verifies_and_deduplicates_the_workers_even
     };
     let url = format!("http://127.0.0.1:{port}/events");
     let app = spawn_app_configured(mock, |c| notifying(c, &url)).await;
-    let (status, _) = app.submit(&e2e::app::batch("NX-1", &keys("NX", 2))).await;
+    let (status, _) = app
+        .submit(&e2e::app::batch(&format!("{tag}-1"), &keys(tag, 2)))
+        .await;
     assert_eq!(status, 202);
     app.advance(60).await;
     let lines = wait_for(
@@ -360,7 +396,7 @@ async fn the_documented_node_endpoint_verifies_and_deduplicates_the_workers_even
     .await;
     let mut keys: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').nth(1)).collect();
     keys.sort();
-    assert_eq!(keys, ["NX-0", "NX-1"], "{lines:?}");
+    assert_eq!(keys, [format!("{tag}-0"), format!("{tag}-1")], "{lines:?}");
     assert!(
         lines
             .iter()

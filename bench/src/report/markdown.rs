@@ -18,7 +18,10 @@ pub fn markdown(r: &Results, chart: &str) -> String {
          by hand; run it again). POPBiLL's guide says 10,000 receipts are accepted in about 0.18 \
          minutes (~10.8 s) with the bulk API and issued in about 2.5× that; this is what the \
          project achieves on the local stack: the mock POPBiLL and the real Worker in workerd \
-         (`wrangler dev`, local KV).\n",
+         (`wrangler dev`), once with wrangler's local KV and once with the same Worker's KV \
+         binding replaced by an in-memory store (`bench/worker/entry.mjs`: the figures that \
+         carry over to Cloudflare, part 6). `popbill-bench --worker-cpu` measures only part 6 \
+         (about 3 minutes).\n",
         if r.quick { " BENCH_ARGS=--quick" } else { "" },
         r.started.format("%Y-%m-%d %H:%M %Z")
     );
@@ -32,6 +35,10 @@ pub fn markdown(r: &Results, chart: &str) -> String {
     part5(w, r);
     super::cli::part6(w, r);
     super::events::part7(w, r);
+    super::carry::worker_cpu(w, r);
+    super::carry::intake(w, r);
+    super::carry::cost(w, r);
+    super::carry::floors(w, r);
     super::notes::workerd(w, r);
     super::notes::found(w, r);
     super::notes::misses(w, r);
@@ -91,7 +98,7 @@ fn commands(w: &mut String, r: &Results) {
     );
     let _ = writeln!(
         w,
-        "cargo run --profile bench -p popbill-bench -- --latency-ms {} --concurrency {}{}   # parts 1-3 live, wasm size, scripts/dry-run.sh, this report",
+        "cargo run --profile bench -p popbill-bench -- --latency-ms {} --concurrency {}{}   # part 6 and parts 1-3 on the memory-KV Worker, then parts 1-3 on the local-KV Worker, wasm size, scripts/dry-run.sh, this report",
         r.latency_ms,
         r.concurrency,
         if r.quick { " --quick" } else { "" }
@@ -215,6 +222,7 @@ fn part1(w: &mut String, r: &Results, chart: &str) {
          fetches one token per session (an hour) whatever it issues, and the Worker's isolate \
          keeps its token across runs, so it only shows in the Worker's first run.\n"
     );
+    super::carry::part1(w, r);
     if let Some(p) = &r.single_parallel {
         let _ = writeln!(
             w,
@@ -250,6 +258,7 @@ fn part2(w: &mut String, r: &Results) {
         a.resends,
         a.upstream.describe()
     );
+    super::carry::part2(w, r);
 }
 
 fn part3(w: &mut String, r: &Results) {
@@ -309,6 +318,7 @@ fn part3(w: &mut String, r: &Results) {
             s.run.errors
         );
     }
+    super::carry::part3(w, r);
 }
 
 fn part4(w: &mut String, r: &Results) {

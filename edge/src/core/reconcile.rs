@@ -95,6 +95,55 @@ pub fn plan(sub: &Submission, facts: &BTreeMap<MgtKey, ReceiptFacts>, now: KstDa
     }
 }
 
+/// What an accepted submission's results alone decide, without its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Every receipt is final: stop tracking the submission.
+    Close,
+    /// Nothing to ask POPBiLL yet (filing results not due).
+    Wait,
+}
+
+/// For an accepted submission of `receipts` receipts created at `created_ms`: what [`plan`]
+/// would say, judged from its results on record alone, when every receipt has one and no filing
+/// result is due; `None` when a result is missing or GetInfos is due (then the record is read).
+/// The cron uses it to pass over the many submissions that wait a day for their filing results
+/// without reading and checking their records.
+pub fn settled(
+    receipts: usize,
+    created_ms: i64,
+    facts: &BTreeMap<MgtKey, ReceiptFacts>,
+    now: KstDateTime,
+) -> Option<Settled> {
+    let created = KstDateTime::from_unix_millis(created_ms);
+    let every_result = facts.len() == receipts
+        && facts
+            .values()
+            .all(|f| f.issue.is_some() || f.filing.is_some() || f.blocked.is_some());
+    if !every_result {
+        return None;
+    }
+    let mut close = true;
+    for f in facts.values() {
+        if !derive_status(f, Phase::Accepted).is_final() {
+            close = false;
+        }
+        if let Some(i) = f.issue.as_ref().filter(|i| i.issued())
+            && f.filing.is_none()
+        {
+            let issued_at = i
+                .issue_dt
+                .as_deref()
+                .and_then(|dt| KstDateTime::parse(dt).ok())
+                .unwrap_or(created);
+            if now >= filing_due_at(issued_at) {
+                return None;
+            }
+        }
+    }
+    Some(if close { Settled::Close } else { Settled::Wait })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +163,64 @@ mod tests {
 
     fn key(k: &str) -> MgtKey {
         MgtKey::parse(k).unwrap()
+    }
+
+    #[test]
+    fn results_alone_decide_what_the_plan_decides_when_they_cover_every_receipt() {
+        let s = sub(Phase::Accepted, &["K1", "K2"]);
+        let facts = |a: Option<ReceiptFacts>, b: Option<ReceiptFacts>| {
+            let mut m = BTreeMap::new();
+            if let Some(a) = a {
+                m.insert(key("K1"), a);
+            }
+            if let Some(b) = b {
+                m.insert(key("K2"), b);
+            }
+            m
+        };
+        let ok = || issued(1, "20250711100005");
+        let failed = || issued(-14001031, "20250711100005");
+        let cases = [
+            ("a result missing", facts(Some(ok()), None), None),
+            (
+                "issued, filing not due",
+                facts(Some(ok()), Some(failed())),
+                Some(Settled::Wait),
+            ),
+            (
+                "every receipt final",
+                facts(Some(filed(ok(), 304)), Some(failed())),
+                Some(Settled::Close),
+            ),
+        ];
+        for (what, f, want) in cases {
+            let now = t("20250712105959");
+            assert_eq!(settled(2, s.created_ms, &f, now), want, "{what}");
+            let p = plan(&s, &f, now);
+            if let Some(decided) = want {
+                assert!(
+                    !p.poll_bulk && p.filing_due.is_empty() && !p.resolve_send,
+                    "{what}"
+                );
+                assert_eq!(p.close, decided == Settled::Close, "{what}");
+            }
+        }
+        let waiting = facts(Some(ok()), Some(failed()));
+        assert_eq!(
+            settled(2, s.created_ms, &waiting, t("20250712110000")),
+            None,
+            "a filing result due needs the record (GetInfos)"
+        );
+        assert!(
+            !plan(&s, &waiting, t("20250712110000"))
+                .filing_due
+                .is_empty()
+        );
+        assert_eq!(
+            settled(3, s.created_ms, &waiting, t("20250712105959")),
+            None,
+            "a receipt without any result"
+        );
     }
 
     #[test]

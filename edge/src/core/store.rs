@@ -23,7 +23,7 @@ use super::submission::{Outcome, Phase, Submission};
 #[derive(Debug, Default)]
 pub struct OpenSubmissions {
     /// To examine now.
-    pub due: Vec<Result<SubmitId, StoreError>>,
+    pub due: Vec<Result<OpenEntry, StoreError>>,
     /// Held refunds whose due time has not come.
     pub not_due: usize,
 }
@@ -55,6 +55,15 @@ impl StoreError {
             cause: cause.to_string(),
         }
     }
+}
+
+/// An open submission as its marker lists it. Markers written before the receipt count was
+/// kept have none: the cron reads their records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenEntry {
+    pub submit_id: SubmitId,
+    pub receipts: Option<usize>,
+    pub created_ms: Option<i64>,
 }
 
 pub struct Store<'a, K: Kv> {
@@ -141,10 +150,31 @@ impl<'a, K: Kv> Store<'a, K> {
             .await
     }
 
+    /// The same for a submission whose outcome key was read absent moments ago (intake reads
+    /// `sub:` and `sent:` together and found neither): written without reading it again.
+    pub async fn save_first_outcome(&self, sub: &Submission) -> Result<Recorded, StoreError> {
+        self.put_fact(&keys::outcome(&sub.submit_id), &sub.outcome())
+            .await?;
+        Ok(Recorded::Written)
+    }
+
+    /// POPBiLL's answer alone (the small half of [`submission`](Self::submission)).
+    pub async fn outcome(&self, submit_id: &SubmitId) -> Result<Option<Outcome>, StoreError> {
+        let key = keys::outcome(submit_id);
+        let raw = self.kv.get(&key).await?;
+        decode(&key, raw)
+    }
+
     /// Mark a submission open for the cron. A held one's marker carries its due time, so the
-    /// cron passes it over without reading it until then.
+    /// cron passes it over without reading it until then; every marker carries the receipt
+    /// count, so the cron can judge a submission from its results alone
+    /// (`reconcile::settled`) without reading the record.
     pub async fn open(&self, sub: &Submission) -> Result<(), StoreError> {
-        let mut meta = json!({ "corpNum": sub.corp_num, "createdMs": sub.created_ms });
+        let mut meta = json!({
+            "corpNum": sub.corp_num,
+            "createdMs": sub.created_ms,
+            "receipts": sub.cashbills.as_slice().len(),
+        });
         if sub.phase == Phase::Held
             && let Some(due) = sub.refund.as_ref().and_then(|r| r.due_ms)
         {
@@ -180,7 +210,14 @@ impl<'a, K: Kv> Store<'a, K> {
                 }
                 let raw = keys::open_submit_id(&k.name)
                     .expect("a listing by the open: prefix holds only open: keys");
-                open.due.push(parse_submit_id(&k.name, raw));
+                let meta = k.metadata.as_ref();
+                let number = |field: &str| meta.and_then(|m| m[field].as_i64());
+                open.due
+                    .push(parse_submit_id(&k.name, raw).map(|submit_id| OpenEntry {
+                        submit_id,
+                        receipts: number("receipts").and_then(|n| usize::try_from(n).ok()),
+                        created_ms: number("createdMs"),
+                    }));
             }
             match page.cursor {
                 Some(c) if open.due.len() < limit => cursor = Some(c),
@@ -311,6 +348,35 @@ impl<'a, K: Kv> Store<'a, K> {
             .await
     }
 
+    /// An issuance result the caller has just seen absent in this submission's listing
+    /// ([`facts`](Self::facts)): written without reading its key first, and so always
+    /// [`Recorded::Written`]. That read would only narrow, not close, the window in which a
+    /// webhook writes the same fact elsewhere (KV is eventually consistent: a write in another
+    /// location is not visible to it for up to 60 s), and it was half of a poll's KV operations
+    /// and CPU.
+    pub async fn record_listed_absent_issue(
+        &self,
+        submit_id: &SubmitId,
+        mgt_key: &MgtKey,
+        fact: &IssueFact,
+    ) -> Result<Recorded, StoreError> {
+        self.put_fact(&keys::issue_fact(submit_id, mgt_key), fact)
+            .await?;
+        Ok(Recorded::Written)
+    }
+
+    /// The same for a filing result (`GetInfos` asks only for receipts listed without one).
+    pub async fn record_listed_absent_filing(
+        &self,
+        submit_id: &SubmitId,
+        mgt_key: &MgtKey,
+        fact: &FilingFact,
+    ) -> Result<Recorded, StoreError> {
+        self.put_fact(&keys::filing_fact(submit_id, mgt_key), fact)
+            .await?;
+        Ok(Recorded::Written)
+    }
+
     pub(crate) async fn write_once<T: Serialize>(
         &self,
         key: &str,
@@ -319,11 +385,16 @@ impl<'a, K: Kv> Store<'a, K> {
         if self.kv.get(key).await?.is_some() {
             return Ok(Recorded::AlreadyKnown);
         }
-        let value = encode(fact);
-        self.kv
-            .put(key, &value.to_string(), Some(&meta::encode(&value)))
-            .await?;
+        self.put_fact(key, fact).await?;
         Ok(Recorded::Written)
+    }
+
+    async fn put_fact<T: Serialize>(&self, key: &str, fact: &T) -> Result<(), StoreError> {
+        let value = encode(fact);
+        Ok(self
+            .kv
+            .put(key, &value.to_string(), Some(&meta::encode(&value)))
+            .await?)
     }
 
     /// Keep an event the Worker could not attach to a receipt (unknown type, unknown receipt).

@@ -19,8 +19,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 }
 
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    routes::reconcile(env).await;
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    routes::reconcile(env, event.schedule()).await;
 }
 
 /// Both queues: merchant deliveries and dead letters (`queue.rs`).

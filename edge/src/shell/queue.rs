@@ -80,7 +80,7 @@ async fn deliveries(messages: &[Message<Value>], notifications: &Notifications) 
 }
 
 async fn dead_letters(messages: &[Message<Value>], env: &Env, notifications: &Notifications) {
-    let Ok(kv) = env.kv(KV_BINDING) else {
+    let Some(kv) = WorkersKv::from_env(env, KV_BINDING) else {
         console_error!("dead letters: no {KV_BINDING} binding; retrying");
         for m in messages {
             apply(
@@ -92,7 +92,7 @@ async fn dead_letters(messages: &[Message<Value>], env: &Env, notifications: &No
         }
         return;
     };
-    let (kv, outbox) = (WorkersKv(kv), WorkersOutbox::from_env(env));
+    let outbox = WorkersOutbox::from_env(env);
     let notifier = Notifier::new(&kv, &outbox, notifications);
     let now_ms = Date::now().as_millis() as i64;
     for m in messages {

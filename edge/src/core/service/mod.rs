@@ -25,7 +25,7 @@ use super::webhook::WebhookAuth;
 
 pub use events::Resent;
 pub use poll::{PollError, PollOutcome};
-pub use reconcile::{KV_BUDGET, KV_LIMIT};
+pub use reconcile::{EXAMINE_BUDGET, FACT_BUDGET, KV_BUDGET, KV_LIMIT, minute_of, rotation_start};
 pub use refund::Refunded;
 pub use report::{Problem, ReconcileReport, Step};
 pub use submit::Submitted;

@@ -96,7 +96,8 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             let Some(fact) = IssueFact::from_bulk_result(item) else {
                 continue;
             };
-            if store.record_issue(&sub.submit_id, key, &fact).await? == Recorded::Written {
+            let recorded = store.record_listed_absent_issue(&sub.submit_id, key, &fact);
+            if recorded.await? == Recorded::Written {
                 written.push((key.clone(), FactKind::Issue));
                 known.entry(key.clone()).or_default().issue = Some(fact);
             }
@@ -121,10 +122,15 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             let (Some((key, _)), Some(fact)) = (key, FilingFact::from_info(&info)) else {
                 continue;
             };
-            if store.record_filing(&sub.submit_id, key, &fact).await? == Recorded::Written {
+            let listed = facts.entry(key.clone()).or_default();
+            if listed.filing.is_some() {
+                continue;
+            }
+            let recorded = store.record_listed_absent_filing(&sub.submit_id, key, &fact);
+            if recorded.await? == Recorded::Written {
                 written.push((key.clone(), FactKind::Filing));
             }
-            facts.entry(key.clone()).or_default().filing = Some(fact);
+            listed.filing = Some(fact);
         }
         self.notify_recorded(sub, facts, &written).await?;
         Ok(written.len())

@@ -62,6 +62,9 @@ pub struct ReconcileReport {
     /// Refunds recorded as never to be sent (their original's filing failed).
     pub refunds_blocked: usize,
     pub examined: usize,
+    /// Examined from their results alone (nothing to ask POPBiLL yet), without reading the
+    /// record.
+    pub settled: usize,
     pub sends_resolved: usize,
     pub bulk_polls: usize,
     pub info_polls: usize,
@@ -69,7 +72,8 @@ pub struct ReconcileReport {
     pub closed: usize,
     /// Events the queue once refused, sent again this run.
     pub events_resent: usize,
-    /// Open submissions left for the next run: this run's KV budget was spent.
+    /// Open submissions left for the next run: one of this run's budgets (KV operations,
+    /// examined submissions, recorded results) was spent.
     pub deferred: usize,
     /// KV operations this run was charged (counted, as Workers counts them).
     pub kv_ops: usize,
@@ -98,12 +102,13 @@ impl fmt::Display for ReconcileReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "open {}, examined {}, deferred {}, held {} (waiting for {} originals' filing), \
-             released {}, refunds blocked {}, \
-             sends resolved {}, GetBulkResult {}, GetInfos {}, facts written {}, closed {}, \
-             events re-sent {}, KV operations {}",
+            "open {}, examined {} ({} from their results alone), deferred {}, held {} (waiting \
+             for {} originals' filing), released {}, refunds blocked {}, sends resolved {}, \
+             GetBulkResult {}, GetInfos {}, facts written {}, closed {}, events re-sent {}, \
+             KV operations {}",
             self.open,
             self.examined,
+            self.settled,
             self.deferred,
             self.held,
             self.waiting_for_originals,

@@ -44,7 +44,8 @@ enum Attempt {
 
 impl<K: Kv, U: Upstream> Service<'_, K, U> {
     /// Drive a `Sending` submission to `Accepted` or `Rejected` if POPBiLL lets us, and store the
-    /// new phase. `check_first`: the submission may already be at POPBiLL (a retry, reconcile).
+    /// new phase. `check_first`: the submission may already be at POPBiLL (a retry, reconcile);
+    /// without it the submission is fresh from intake, which read its outcome key absent.
     pub(super) async fn drive_send(&self, sub: &mut Submission, check_first: bool) -> Sent {
         let sent = |outcome| Sent {
             outcome,
@@ -77,7 +78,11 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             }
             Attempt::Unclear(e) | Attempt::Failed(e) => return sent(SendOutcome::Pending(e)),
         }
-        let saved = self.store().save_outcome(sub).await;
+        let saved = if check_first {
+            self.store().save_outcome(sub).await
+        } else {
+            self.store().save_first_outcome(sub).await
+        };
         let unnotified = match (&saved, sub.phase) {
             (Ok(Recorded::Written), Phase::Rejected) => self.notify_rejected(sub).await.err(),
             _ => None,

@@ -71,14 +71,19 @@ impl<K: Kv, U: Upstream> Service<'_, K, U> {
             refund: None,
             cashbills: req.cashbills,
         };
-        // The record first: from here on, a crash leaves something reconcile can finish.
+        // The record first: from here on, a crash leaves something reconcile can finish, and no
+        // open marker or index entry ever names a submission that is not stored. Then the open
+        // marker and the index together (Workers run 6 KV calls at a time; the index must be
+        // complete before BulkSubmit, since Issue events name only corpNum and mgtKey).
         store.save_submission(&sub).await?;
-        store.open(&sub).await?;
-        let indexed = join_all(
-            sub.mgt_keys()
-                .map(|k| store.index_receipt(&sub.corp_num, k, &sub.submit_id)),
-        )
-        .await;
+        let (opened, indexed) = futures::join!(
+            store.open(&sub),
+            join_all(
+                sub.mgt_keys()
+                    .map(|k| store.index_receipt(&sub.corp_num, k, &sub.submit_id)),
+            )
+        );
+        opened?;
         indexed.into_iter().collect::<Result<Vec<_>, _>>()?;
 
         // An answer not stored is asked again by reconcile; the caller gets it now.
