@@ -20,6 +20,7 @@ mod cost;
 mod events;
 mod heap;
 mod inputs;
+mod inspector;
 mod isolate;
 mod latency;
 mod load;

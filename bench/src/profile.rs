@@ -11,13 +11,14 @@
 //! `edge::core::intake` is parsing the request, under `edge::core::store` decoding a record.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::inspector::Script;
 use crate::stack::Result;
 
 /// Phases, matched on a frame's path once crate hashes and generic arguments are removed
@@ -298,36 +299,21 @@ pub struct Profiler {
 impl Profiler {
     /// Start sampling every `interval_us` through wrangler's inspector on `port`.
     pub fn start(root: &Path, port: u16, out: &Path, interval_us: u32) -> Result<Profiler> {
-        let mut child = Command::new("node")
-            .arg("--experimental-websocket")
-            .arg(root.join("bench/worker/profile.mjs"))
-            .arg(port.to_string())
-            .arg(out)
-            .arg(interval_us.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("start the profiler (node): {e}"))?;
-        let stdout = child.stdout.take().ok_or("the profiler's stdout")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        match rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(line) if line == "started" => Ok(Profiler {
-                child,
-                out: out.to_owned(),
-            }),
-            other => {
-                let _ = child.kill();
-                Err(format!("the profiler did not start: {other:?}"))
-            }
-        }
+        let script = Script::start(
+            root,
+            "profile.mjs",
+            [
+                port.to_string().into(),
+                out.as_os_str().to_owned(),
+                interval_us.to_string().into(),
+            ],
+            "started",
+        )
+        .map_err(|e| format!("the profiler: {e}"))?;
+        Ok(Profiler {
+            child: script.child,
+            out: out.to_owned(),
+        })
     }
 
     /// Stop sampling and summarise; the profile file is removed afterwards (profiles are large)
